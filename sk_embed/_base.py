@@ -1,0 +1,244 @@
+"""What the sequence-embedding classifier and regressor share.
+
+The scikit-learn side lives here: parameters, validation, seeding, the fit
+lifecycle and pickling. The network comes from :mod:`sk_embed._models`, and
+the training loop is scikeras' (through :mod:`sk_embed._compat`).
+"""
+
+import contextlib
+import functools
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+)
+
+from ._models import build_embedding_network
+from ._validation import validate_token_matrix
+
+#: Rows per forward pass at prediction time. Inference has no batch-dependent
+#: layers, so a large batch only saves per-step overhead.
+PREDICT_BATCH_SIZE = 1024
+
+
+@contextlib.contextmanager
+def _restore_on_failure(estimator):
+    """Undo every attribute change if the block raises (even Ctrl-C).
+
+    A fit that dies half-way must leave a previously fitted estimator as it
+    was, never with a new ``n_features_in_`` beside an old model.
+    """
+    snapshot = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(snapshot)
+        raise
+
+
+def make_optimizer(optimizer, learning_rate):
+    """Return a fresh Keras optimizer for one fit.
+
+    A new instance every time: a Keras optimizer holds per-model slots, so
+    an instance shared by clones or refits would fail or leak state.
+    """
+    if isinstance(optimizer, str):
+        try:
+            optimizer = keras.optimizers.get(optimizer)
+        except ValueError as error:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; use a Keras optimizer name "
+                "such as 'rmsprop' or 'adam', or a keras.optimizers.Optimizer."
+            ) from error
+    elif isinstance(optimizer, type):
+        optimizer = optimizer()
+    config = optimizer.get_config()
+    if learning_rate is not None:
+        config["learning_rate"] = learning_rate
+    return type(optimizer).from_config(config)
+
+
+def _model_to_state(model):
+    """Architecture, weights and compile settings, without optimizer state."""
+    return {
+        "config": keras.saving.serialize_keras_object(model),
+        "weights": model.get_weights(),
+        "compile_config": model.get_compile_config() if model.compiled else None,
+    }
+
+
+def _model_from_state(state):
+    model = keras.saving.deserialize_keras_object(state["config"])
+    model.set_weights(state["weights"])
+    if state["compile_config"] is not None:
+        model.compile_from_config(state["compile_config"])
+    return model
+
+
+class BaseSequenceEmbedding(BaseEstimator):
+    """Shared base of the sequence-embedding estimators. Not public."""
+
+    _parameter_constraints = {
+        "vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_units": ["array-like"],
+        "optimizer": [str, keras.optimizers.Optimizer, type],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "callbacks": [list, keras.callbacks.Callback, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        vocab_size=None,
+        embedding_dim=8,
+        hidden_units=(32,),
+        optimizer="rmsprop",
+        learning_rate=None,
+        epochs=10,
+        batch_size=32,
+        validation_split=0.0,
+        callbacks=None,
+        verbose=0,
+        random_state=None,
+    ):
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.hidden_units = hidden_units
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # -- subclass hooks ---------------------------------------------------
+    def _validate_targets(self, y, sample_weight):
+        """Return ``y`` checked and as a 1-D array."""
+        raise NotImplementedError
+
+    def _output_spec(self, y):
+        """Return the output layer and loss for ``y``: a dict with keys
+        ``n_outputs``, ``activation``, ``loss`` and ``metrics``."""
+        raise NotImplementedError
+
+    def _make_wrapper(self, **params):
+        """Return the scikeras estimator that trains the model."""
+        raise NotImplementedError
+
+    # -- fitting ------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None):
+        with _restore_on_failure(self):
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, y)
+            y = self._validate_targets(y, sample_weight)
+            X = validate_token_matrix(self, X, reset=True)
+            check_consistent_length(X, y)
+            output = self._output_spec(y)
+            vocab_size = self._resolve_vocab_size(X)
+            seeds = self._draw_seeds()
+            wrapper = self._make_wrapper(
+                model=functools.partial(
+                    _build_and_compile,
+                    network=dict(
+                        vocab_size=vocab_size,
+                        sequence_length=X.shape[1],
+                        embedding_dim=self.embedding_dim,
+                        hidden_units=tuple(self.hidden_units),
+                        n_outputs=output["n_outputs"],
+                        output_activation=output["activation"],
+                        seed=seeds[0],
+                    ),
+                    loss=output["loss"],
+                    metrics=output["metrics"],
+                    optimizer=make_optimizer(self.optimizer, self.learning_rate),
+                ),
+                loss=output["loss"],
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                validation_split=self.validation_split,
+                callbacks=self.callbacks,
+                verbose=self.verbose,
+            )
+            wrapper.shuffle_seed = seeds[1]
+            wrapper.fit(np.minimum(X, vocab_size), y, sample_weight=sample_weight)
+            self.vocab_size_ = vocab_size
+            self.model_ = wrapper.model_
+            self.history_ = dict(wrapper.history_)
+            self._harvest(wrapper)
+        return self
+
+    def _harvest(self, wrapper):
+        """Copy target metadata from the fitted wrapper (subclass hook)."""
+
+    def _resolve_vocab_size(self, X):
+        if self.vocab_size is not None:
+            return self.vocab_size
+        return int(X.max()) + 1
+
+    def _draw_seeds(self):
+        """Two integer seeds (weights, data order), or None when unseeded."""
+        if self.random_state is None:
+            return None, None
+        rng = check_random_state(self.random_state)
+        return tuple(int(seed) for seed in rng.randint(0, 2**31 - 1, size=2))
+
+    # -- prediction -----------------------------------------------------------
+    def _forward(self, X):
+        """Validate ``X`` and return the network output as float64."""
+        check_is_fitted(self)
+        X = validate_token_matrix(self, X, reset=False)
+        # Ids the model never saw share the out-of-vocabulary row.
+        X = np.minimum(X, self.vocab_size_).astype(np.int32)
+        output = self.model_.predict(X, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+        return output.astype(np.float64)
+
+    # -- persistence ------------------------------------------------------------
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "model_" in state:
+            state = dict(state)
+            state["model_"] = _model_to_state(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if "model_" in state:
+            state = dict(state)
+            state["model_"] = _model_from_state(state["model_"])
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Token ids are integer category codes (CategoricalNB's precedent)
+        # and embedding rows cannot be negative.
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        tags.input_tags.sparse = False
+        return tags
+
+
+def _build_and_compile(*, network, loss, metrics, optimizer):
+    """The build function scikeras calls: our network, compiled by us.
+
+    Compiling here keeps the loss and optimizer ours (scikeras would
+    otherwise re-derive them from its own parameters). No ``meta`` or
+    ``**kwargs`` in the signature, so scikeras passes nothing else.
+    """
+    model = build_embedding_network(**network)
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    return model

@@ -1,0 +1,97 @@
+"""The one place where sk_embed works around scikeras, Keras and TensorFlow.
+
+Every workaround sits in a private subclass or function of ours: nothing here
+patches a third-party class or changes process-wide state. Each carries a
+comment saying why it exists, so it can go when the upstream problem does.
+"""
+
+from collections import defaultdict
+
+import numpy as np
+import tensorflow as tf
+from scikeras.wrappers import KerasClassifier, KerasRegressor
+
+
+def split_validation(arrays, validation_split):
+    """Split off the last ``validation_split`` fraction of every array.
+
+    The same rows Keras' own ``validation_split`` would hold out (the tail,
+    before any shuffling), so results match the plain Keras recipe.
+    """
+    if not validation_split:
+        return arrays, None
+    n_samples = len(arrays[0])
+    n_train = int(n_samples * (1.0 - validation_split))
+    if n_train == 0 or n_train == n_samples:
+        raise ValueError(
+            f"validation_split={validation_split} leaves no "
+            f"{'training' if n_train == 0 else 'validation'} sample out of "
+            f"{n_samples}; use more data or another validation_split."
+        )
+    train = tuple(array[:n_train] for array in arrays)
+    validation = tuple(array[n_train:] for array in arrays)
+    return train, validation
+
+
+def shuffled_batches(arrays, batch_size, seed):
+    """Return a ``tf.data`` pipeline of batches, reshuffled every epoch.
+
+    Why: Keras shuffles array input with ``tf.random.shuffle`` and no
+    operation seed, so a reproducible fit would need the *global* TensorFlow
+    seed (which scikeras sets, together with ``TF_DETERMINISTIC_OPS``, and
+    does not always restore). A seeded ``tf.data`` shuffle of row indices
+    gives reproducible epochs with purely local state.
+    """
+    tensors = tuple(tf.constant(array) for array in arrays)
+    n_samples = len(arrays[0])
+    indices = tf.data.Dataset.range(n_samples).shuffle(
+        n_samples, seed=seed, reshuffle_each_iteration=True
+    )
+    return (
+        indices.batch(batch_size)
+        .map(lambda batch: tuple(tf.gather(tensor, batch) for tensor in tensors))
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+class _SeededFitMixin:
+    """Replace scikeras' ``_fit_keras_model`` with a locally seeded one.
+
+    Why: scikeras 0.13 wraps ``model.fit`` in ``tensorflow_random_state``,
+    which sets ``TF_DETERMINISTIC_OPS`` and the global seeds; TensorFlow
+    caches that variable on first read, so after one seeded fit every
+    unseeded fit in the process fails with "Random ops require a seed". The
+    wrapper is therefore never given a ``random_state``; sk_embed seeds the
+    initialisers itself and the data order here, through ``shuffle_seed``.
+    """
+
+    shuffle_seed = None
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        X = X.astype(np.int32, copy=False)
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        train, validation = split_validation(arrays, self.validation_split)
+        history = self.model_.fit(
+            shuffled_batches(train, self.batch_size, self.shuffle_seed),
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            validation_data=validation,
+            callbacks=self._fit_callbacks,
+            verbose=self.verbose,
+            # The dataset is already shuffled; Keras would only warn.
+            shuffle=False,
+        )
+        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            self.history_ = defaultdict(list)
+        for key, values in history.history.items():
+            self.history_[key] += [float(value) for value in values]
+
+
+class SeededKerasClassifier(_SeededFitMixin, KerasClassifier):
+    """scikeras' classifier with reproducible, side-effect-free fits."""
+
+
+class SeededKerasRegressor(_SeededFitMixin, KerasRegressor):
+    """scikeras' regressor with reproducible, side-effect-free fits."""
