@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_samples,
     check_consistent_length,
     check_is_fitted,
 )
@@ -144,6 +145,11 @@ class BaseSequenceEmbedding(BaseEstimator):
     # -- fitting ------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None):
         with _restore_on_failure(self):
+            if _num_samples(y) == 0:
+                raise ValueError(
+                    "Found 0 samples: a minimum of 1 is required by "
+                    f"{type(self).__name__}."
+                )
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(sample_weight, y)
             y = self._validate_targets(y, sample_weight)

@@ -1,0 +1,31 @@
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def make_token_data(n_samples=240, length=10, vocab=50, n_classes=2, seed=0):
+    """Padded token ids whose class is decided by the last token.
+
+    Learnable in a few epochs by the seed network, so tests stay fast.
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.randint(1, vocab, size=(n_samples, length))
+    y = (X[:, -1] * n_classes) // vocab
+    return X, y
+
+
+@pytest.fixture(scope="session")
+def token_data():
+    return make_token_data()
+
+
+@pytest.fixture(scope="session")
+def fitted_classifier(token_data):
+    from sk_embed import SequenceEmbeddingClassifier
+
+    X, y = token_data
+    labels = np.array(["neg", "pos"])[y]
+    return SequenceEmbeddingClassifier(epochs=15, random_state=0).fit(X, labels)
