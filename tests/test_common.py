@@ -2,12 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_embed import PadTransformer, SequenceEmbeddingClassifier
+from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
 
 ESTIMATORS = [
     PadTransformer(),
     PadTransformer(padding="post", truncating="post", value=-1),
     SequenceEmbeddingClassifier(),
+    SequenceTokenizer(),
+    SequenceTokenizer(num_words=100, ngram_range=(1, 2)),
 ]
 
 #: The checks that cannot hold for these estimators, each with its reason.
