@@ -145,6 +145,11 @@ class BaseSequenceEmbedding(BaseEstimator):
     # -- fitting ------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None):
         with _restore_on_failure(self):
+            if y is None:
+                raise ValueError(
+                    f"{type(self).__name__} requires y to be passed, but the "
+                    "target y is None."
+                )
             if _num_samples(y) == 0:
                 raise ValueError(
                     "Found 0 samples: a minimum of 1 is required by "
