@@ -13,15 +13,16 @@ import keras
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     _num_samples,
+    check_array,
     check_consistent_length,
     check_is_fitted,
 )
 
-from ._models import build_embedding_network
+from ._models import ENCODERS, POOLINGS, build_embedding_network
 from ._validation import validate_token_matrix
 
 #: Rows per forward pass at prediction time. Inference has no batch-dependent
@@ -91,12 +92,20 @@ class BaseSequenceEmbedding(BaseEstimator):
         "vocab_size": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_units": ["array-like"],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "encoder": [StrOptions(set(ENCODERS)), None],
+        "encoder_units": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "embeddings": ["array-like", None],
+        "trainable_embeddings": ["boolean"],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "validation_split": [Interval(Real, 0, 1, closed="left")],
         "callbacks": [list, keras.callbacks.Callback, None],
+        "steps_per_execution": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -107,24 +116,40 @@ class BaseSequenceEmbedding(BaseEstimator):
         vocab_size=None,
         embedding_dim=8,
         hidden_units=(32,),
+        pooling="flatten",
+        encoder=None,
+        encoder_units=32,
+        bidirectional=False,
+        dropout=0.0,
+        embeddings=None,
+        trainable_embeddings=True,
         optimizer="rmsprop",
         learning_rate=None,
         epochs=10,
         batch_size=32,
         validation_split=0.0,
         callbacks=None,
+        steps_per_execution=32,
         verbose=0,
         random_state=None,
     ):
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.hidden_units = hidden_units
+        self.pooling = pooling
+        self.encoder = encoder
+        self.encoder_units = encoder_units
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.embeddings = embeddings
+        self.trainable_embeddings = trainable_embeddings
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.epochs = epochs
         self.batch_size = batch_size
         self.validation_split = validation_split
         self.callbacks = callbacks
+        self.steps_per_execution = steps_per_execution
         self.verbose = verbose
         self.random_state = random_state
 
@@ -142,42 +167,45 @@ class BaseSequenceEmbedding(BaseEstimator):
         """Return the scikeras estimator that trains the model."""
         raise NotImplementedError
 
+    def _harvest(self, wrapper):
+        """Copy target metadata from the fitted wrapper."""
+
     # -- fitting ------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None):
         with _restore_on_failure(self):
-            if y is None:
-                raise ValueError(
-                    f"{type(self).__name__} requires y to be passed, but the "
-                    "target y is None."
-                )
-            if _num_samples(y) == 0:
-                raise ValueError(
-                    "Found 0 samples: a minimum of 1 is required by "
-                    f"{type(self).__name__}."
-                )
-            if sample_weight is not None:
-                sample_weight = _check_sample_weight(sample_weight, y)
-            y = self._validate_targets(y, sample_weight)
+            y, sample_weight = self._check_targets(y, sample_weight)
             X = validate_token_matrix(self, X, reset=True)
             check_consistent_length(X, y)
+            embeddings = self._check_embeddings()
+            vocab_size = self._resolve_vocab_size(X, embeddings)
+            weight_seed, shuffle_seed = self._draw_seeds()
             output = self._output_spec(y)
-            vocab_size = self._resolve_vocab_size(X)
-            seeds = self._draw_seeds()
+            network = dict(
+                vocab_size=vocab_size,
+                sequence_length=X.shape[1],
+                embedding_dim=self.embedding_dim
+                if embeddings is None
+                else embeddings.shape[1],
+                hidden_units=tuple(self.hidden_units),
+                n_outputs=output["n_outputs"],
+                output_activation=output["activation"],
+                pooling=self.pooling,
+                encoder=self.encoder,
+                encoder_units=self.encoder_units,
+                bidirectional=self.bidirectional,
+                dropout=self.dropout,
+                embeddings=embeddings,
+                trainable_embeddings=self.trainable_embeddings,
+                seed=weight_seed,
+            )
             wrapper = self._make_wrapper(
                 model=functools.partial(
                     _build_and_compile,
-                    network=dict(
-                        vocab_size=vocab_size,
-                        sequence_length=X.shape[1],
-                        embedding_dim=self.embedding_dim,
-                        hidden_units=tuple(self.hidden_units),
-                        n_outputs=output["n_outputs"],
-                        output_activation=output["activation"],
-                        seed=seeds[0],
-                    ),
+                    network=network,
                     loss=output["loss"],
                     metrics=output["metrics"],
                     optimizer=make_optimizer(self.optimizer, self.learning_rate),
+                    steps_per_execution=self.steps_per_execution,
                 ),
                 loss=output["loss"],
                 epochs=self.epochs,
@@ -186,7 +214,7 @@ class BaseSequenceEmbedding(BaseEstimator):
                 callbacks=self.callbacks,
                 verbose=self.verbose,
             )
-            wrapper.shuffle_seed = seeds[1]
+            wrapper.shuffle_seed = shuffle_seed
             wrapper.fit(np.minimum(X, vocab_size), y, sample_weight=sample_weight)
             self.vocab_size_ = vocab_size
             self.model_ = wrapper.model_
@@ -194,10 +222,41 @@ class BaseSequenceEmbedding(BaseEstimator):
             self._harvest(wrapper)
         return self
 
-    def _harvest(self, wrapper):
-        """Copy target metadata from the fitted wrapper (subclass hook)."""
+    def _check_targets(self, y, sample_weight):
+        """Check ``y`` and ``sample_weight`` before X, whose checks cost more."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the "
+                "target y is None."
+            )
+        if _num_samples(y) == 0:
+            raise ValueError(
+                f"Found 0 samples: a minimum of 1 is required by {type(self).__name__}."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, y)
+        return self._validate_targets(y, sample_weight), sample_weight
 
-    def _resolve_vocab_size(self, X):
+    def _check_embeddings(self):
+        if self.bidirectional and self.encoder not in ("lstm", "gru"):
+            raise ValueError(
+                f"bidirectional=True needs a recurrent encoder ('lstm' or "
+                f"'gru'), got encoder={self.encoder!r}."
+            )
+        if self.embeddings is None:
+            return None
+        embeddings = check_array(self.embeddings, dtype=np.float32, input_name="embeddings")
+        if self.vocab_size is not None and self.vocab_size != embeddings.shape[0]:
+            raise ValueError(
+                f"embeddings has {embeddings.shape[0]} rows but vocab_size="
+                f"{self.vocab_size}; leave vocab_size=None to use the rows of "
+                "embeddings."
+            )
+        return embeddings
+
+    def _resolve_vocab_size(self, X, embeddings):
+        if embeddings is not None:
+            return embeddings.shape[0]
         if self.vocab_size is not None:
             return self.vocab_size
         return int(X.max()) + 1
@@ -207,7 +266,7 @@ class BaseSequenceEmbedding(BaseEstimator):
         if self.random_state is None:
             return None, None
         rng = check_random_state(self.random_state)
-        return tuple(int(seed) for seed in rng.randint(0, 2**31 - 1, size=2))
+        return tuple(int(seed) for seed in rng.randint(0, 2**30, size=2))
 
     # -- prediction -----------------------------------------------------------
     def _forward(self, X):
@@ -242,8 +301,17 @@ class BaseSequenceEmbedding(BaseEstimator):
         tags.input_tags.sparse = False
         return tags
 
+    def _sees_bag_of_ids(self):
+        """True when the network ignores token order (a poor-score model).
 
-def _build_and_compile(*, network, loss, metrics, optimizer):
+        Without an encoder, average and max pooling see a bag of ids: they
+        cannot tell which column an id came from, which is all that
+        separates the common checks' rounded make_blobs features.
+        """
+        return self.encoder is None and self.pooling != "flatten"
+
+
+def _build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):
     """The build function scikeras calls: our network, compiled by us.
 
     Compiling here keeps the loss and optimizer ours (scikeras would
@@ -251,5 +319,10 @@ def _build_and_compile(*, network, loss, metrics, optimizer):
     ``**kwargs`` in the signature, so scikeras passes nothing else.
     """
     model = build_embedding_network(**network)
-    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        metrics=list(metrics),
+        steps_per_execution=steps_per_execution,
+    )
     return model

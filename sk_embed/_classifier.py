@@ -8,57 +8,33 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEmbedding
 from ._compat import SeededKerasClassifier
+from ._docstrings import fill_doc
 
 
+@fill_doc
 class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     """Keras word-embedding classifier for padded token-id sequences.
 
-    The network is the classic IMDB one: ``Embedding(vocab_size, embedding_dim)
-    -> Flatten -> Dense(32, relu) -> Dense(1, sigmoid)`` for two classes, with a
-    ``Dense(n_classes, softmax)`` output for more. It is trained with scikeras'
-    ``KerasClassifier`` and behaves like any scikit-learn classifier: labels of
-    any type, ``predict_proba``, ``score``, pipelines, grid search, cloning and
-    pickling.
+    The default network is the classic IMDB one: ``Embedding(vocab_size,
+    embedding_dim) -> Flatten -> Dense(32, relu) -> Dense(1, sigmoid)`` for two
+    classes, with a ``Dense(n_classes, softmax)`` output for more. Pooling,
+    convolutional and recurrent encoders and pretrained word vectors are
+    options. It is trained with scikeras' ``KerasClassifier`` and behaves like
+    any scikit-learn classifier: labels of any type, ``predict_proba``,
+    ``score``, pipelines, grid search, cloning and pickling.
 
     Parameters
     ----------
-    vocab_size : int, default=None
-        Number of token ids the model knows, ``0 .. vocab_size - 1``. If None,
-        it is ``max(X) + 1`` on the training data, stored as ``vocab_size_``.
-        Larger ids (at fit or predict) share one extra out-of-vocabulary
-        embedding row; they never raise and never wrap around.
-    embedding_dim : int, default=8
-        Size of each word vector.
-    hidden_units : tuple of int, default=(32,)
-        Widths of the ReLU ``Dense`` layers between the embedding and the
-        output. ``()`` gives a linear model on the flattened embeddings.
-    optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
-        The Keras optimizer. An instance is copied (through its config) for
-        every fit, so clones never share optimizer state.
+    %(model_parameters)s
+    %(training_parameters)s
     learning_rate : float, default=None
         Learning rate of the optimizer; None keeps the optimizer's own
         (0.001 for rmsprop and adam). This is scikeras'
         ``optimizer__learning_rate``, as a plain parameter.
-    epochs : int, default=10
-        Number of passes over the training data.
-    batch_size : int, default=32
-        Number of samples per gradient update.
-    validation_split : float, default=0.0
-        Fraction of the training data held out (the last rows, as in Keras)
-        to report ``val_loss`` and ``val_accuracy`` in ``history_`` and to
-        drive callbacks such as ``EarlyStopping``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplied
         into ``sample_weight``.
-    callbacks : list of keras.callbacks.Callback, default=None
-        Keras callbacks passed to ``model.fit``.
-    verbose : int, default=0
-        Keras' progress output: 0 silent, 1 progress bar, 2 one line per
-        epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights and the order of the training batches.
-        An int makes fits reproducible without changing NumPy's,
-        Python's or TensorFlow's global random state.
+    %(run_parameters)s
 
     Attributes
     ----------
@@ -66,23 +42,13 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         The class labels.
     n_classes_ : int
         Number of classes.
-    vocab_size_ : int
-        The vocabulary size of the model (``vocab_size`` or inferred).
-    n_features_in_ : int
-        Length of the padded sequences seen in :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of the training DataFrame, when it had string column
-        names.
-    model_ : keras.Model
-        The trained Keras model.
-    history_ : dict of str to list of float
-        Per-epoch training metrics (``loss``, ``accuracy`` and, with a
-        validation split, ``val_loss``, ``val_accuracy``).
+    %(fitted_attributes)s
 
     See Also
     --------
     PadTransformer : Makes the padded matrices this classifier expects.
     SequenceTokenizer : Turns raw text into token-id sequences.
+    SequenceEmbeddingRegressor : The same networks for continuous targets.
 
     Notes
     -----
@@ -118,6 +84,13 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         vocab_size=None,
         embedding_dim=8,
         hidden_units=(32,),
+        pooling="flatten",
+        encoder=None,
+        encoder_units=32,
+        bidirectional=False,
+        dropout=0.0,
+        embeddings=None,
+        trainable_embeddings=True,
         optimizer="rmsprop",
         learning_rate=None,
         epochs=10,
@@ -125,6 +98,7 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         validation_split=0.0,
         class_weight=None,
         callbacks=None,
+        steps_per_execution=32,
         verbose=0,
         random_state=None,
     ):
@@ -132,12 +106,20 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             vocab_size=vocab_size,
             embedding_dim=embedding_dim,
             hidden_units=hidden_units,
+            pooling=pooling,
+            encoder=encoder,
+            encoder_units=encoder_units,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            embeddings=embeddings,
+            trainable_embeddings=trainable_embeddings,
             optimizer=optimizer,
             learning_rate=learning_rate,
             epochs=epochs,
             batch_size=batch_size,
             validation_split=validation_split,
             callbacks=callbacks,
+            steps_per_execution=steps_per_execution,
             verbose=verbose,
             random_state=random_state,
         )
@@ -226,6 +208,11 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             "loss": "sparse_categorical_crossentropy",
             "metrics": ("accuracy",),
         }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.poor_score = self._sees_bag_of_ids()
+        return tags
 
     def _make_wrapper(self, **params):
         return SeededKerasClassifier(class_weight=self.class_weight, **params)

@@ -1,24 +1,131 @@
 """Keras model builders: the networks, free of any scikit-learn plumbing.
 
-Every random initialiser gets its own seed derived from one integer, so a
-model built twice with the same seed starts from the same weights without
-touching Keras', TensorFlow's or NumPy's global random state.
+Every random layer gets its own seed derived from one integer, so a model
+built twice with the same seed starts from the same weights and drops the
+same units, without touching Keras', TensorFlow's or NumPy's global random
+state. (A Keras layer left without a seed draws one from Python's global
+``random`` module.)
 """
 
 import keras
-from keras import layers
+import numpy as np
+from keras import layers, ops
 
 #: Number of the extra embedding row that receives ids outside the vocabulary.
 OOV_ROWS = 1
+#: Width of the 1-D convolution windows of the "conv1d" encoder.
+CONV_KERNEL_SIZE = 5
+
+POOLINGS = ("flatten", "average", "max")
+ENCODERS = ("conv1d", "lstm", "gru")
 
 
-def _seeded(seed, offset):
-    """Return a per-layer seed, or None to let Keras draw one."""
-    return None if seed is None else seed + offset
+@keras.saving.register_keras_serializable(package="sk_embed")
+class MaskedGlobalPooling1D(layers.Layer):
+    """Average or max over the time steps that are not padding.
+
+    Keras' own global pooling layers either ignore masks (max) or divide by
+    zero on an all-padding row (average); a row of padding pools to zeros
+    here, and no result depends on how much padding a row has.
+    """
+
+    def __init__(self, mode="average", **kwargs):
+        super().__init__(**kwargs)
+        self.mode = mode
+        # The mask is consumed here; nothing after the pooling needs one.
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs, mask):
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), axis=-1)
+        if self.mode == "average":
+            total = ops.sum(inputs * weights, axis=1)
+            return total / ops.maximum(ops.sum(weights, axis=1), 1.0)
+        lowest = ops.min(inputs) - 1.0
+        masked = ops.where(weights > 0, inputs, lowest)
+        has_tokens = ops.max(weights, axis=1) > 0
+        return ops.where(has_tokens, ops.max(masked, axis=1), 0.0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
 
 
-def _dense_initializer(seed, offset):
-    return keras.initializers.GlorotUniform(seed=_seeded(seed, offset))
+@keras.saving.register_keras_serializable(package="sk_embed")
+class PaddingMask(layers.Layer):
+    """True where a token id is not the padding id 0."""
+
+    def call(self, token_ids):
+        return ops.not_equal(token_ids, 0)
+
+
+class _Seeds:
+    """Hands out distinct per-layer seeds from one base seed (or None)."""
+
+    def __init__(self, seed):
+        self._seed = seed
+        self._count = 0
+
+    def next(self):
+        self._count += 1
+        return None if self._seed is None else self._seed + self._count
+
+
+def _embedding(inputs, vocab_size, embedding_dim, embeddings, trainable, seeds):
+    layer = layers.Embedding(
+        vocab_size + OOV_ROWS,
+        embedding_dim,
+        embeddings_initializer=keras.initializers.RandomUniform(
+            -0.05, 0.05, seed=seeds.next()
+        ),
+        trainable=trainable,
+        name="embedding",
+    )
+    outputs = layer(inputs)
+    if embeddings is not None:
+        # The out-of-vocabulary row starts at zero: no word's meaning.
+        oov_row = np.zeros((OOV_ROWS, embedding_dim), dtype="float32")
+        layer.set_weights([np.vstack([np.asarray(embeddings, "float32"), oov_row])])
+    return outputs
+
+
+def _encode(x, mask, encoder, units, bidirectional, seeds):
+    if encoder == "conv1d":
+        return layers.Conv1D(
+            units,
+            CONV_KERNEL_SIZE,
+            padding="same",
+            activation="relu",
+            kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
+            name="encoder",
+        )(x)
+    recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}[encoder](
+        units,
+        return_sequences=True,
+        kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=seeds.next()),
+        seed=seeds.next(),
+        name="encoder",
+    )
+    if bidirectional:
+        recurrent = layers.Bidirectional(recurrent, name="bidirectional")
+    return recurrent(x, mask=mask)
+
+
+def _pool(x, mask, pooling):
+    if pooling == "flatten":
+        return layers.Flatten(name="flatten")(x)
+    return MaskedGlobalPooling1D(pooling, name=f"{pooling}_pooling")(x, mask=mask)
+
+
+def _dropout(x, rate, seeds, name):
+    if not rate:
+        return x
+    return layers.Dropout(rate, seed=seeds.next(), name=name)(x)
 
 
 def build_embedding_network(
@@ -29,9 +136,19 @@ def build_embedding_network(
     hidden_units,
     n_outputs,
     output_activation,
+    pooling="flatten",
+    encoder=None,
+    encoder_units=32,
+    bidirectional=False,
+    dropout=0.0,
+    embeddings=None,
+    trainable_embeddings=True,
     seed=None,
 ):
-    """Build the seed network: ``Embedding -> Flatten -> Dense... -> output``.
+    """Build ``Embedding -> [encoder] -> pooling -> Dense... -> output``.
+
+    With the defaults this is the seed network of the IMDB lesson:
+    ``Embedding -> Flatten -> Dense(32, relu) -> Dense(1, sigmoid)``.
 
     Parameters
     ----------
@@ -43,40 +160,56 @@ def build_embedding_network(
     embedding_dim : int
         Size of each word vector.
     hidden_units : sequence of int
-        Widths of the ReLU ``Dense`` layers after the embedding.
+        Widths of the ReLU ``Dense`` layers after the pooling.
     n_outputs : int
         Width of the output layer.
     output_activation : str
         Activation of the output layer ("sigmoid", "softmax" or "linear").
-    seed : int or None
-        Base seed of every initialiser.
+    pooling : {"flatten", "average", "max"}, default="flatten"
+        How the sequence becomes one vector. "average" and "max" skip the
+        padding positions (id 0).
+    encoder : {None, "conv1d", "lstm", "gru"}, default=None
+        A sequence layer between the embedding and the pooling.
+    encoder_units : int, default=32
+        Filters of the convolution or units of the recurrent layer.
+    bidirectional : bool, default=False
+        Run the recurrent encoder in both directions.
+    dropout : float, default=0.0
+        Dropout rate after the pooling and after each hidden layer.
+    embeddings : ndarray of shape (vocab_size, embedding_dim), default=None
+        Initial word vectors.
+    trainable_embeddings : bool, default=True
+        Whether training updates the embedding table.
+    seed : int or None, default=None
+        Base seed of every initialiser and dropout layer.
 
     Returns
     -------
     model : keras.Model
         The uncompiled model.
     """
+    seeds = _Seeds(seed)
     inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="token_ids")
-    x = layers.Embedding(
-        vocab_size + OOV_ROWS,
-        embedding_dim,
-        embeddings_initializer=keras.initializers.RandomUniform(
-            -0.05, 0.05, seed=_seeded(seed, 0)
-        ),
-        name="embedding",
-    )(inputs)
-    x = layers.Flatten(name="flatten")(x)
+    needs_mask = pooling != "flatten" or encoder in ("lstm", "gru")
+    mask = PaddingMask(name="padding_mask")(inputs) if needs_mask else None
+    x = _embedding(
+        inputs, vocab_size, embedding_dim, embeddings, trainable_embeddings, seeds
+    )
+    if encoder is not None:
+        x = _encode(x, mask, encoder, encoder_units, bidirectional, seeds)
+    x = _dropout(_pool(x, mask, pooling), dropout, seeds, "pooled_dropout")
     for index, units in enumerate(hidden_units, start=1):
         x = layers.Dense(
             units,
             activation="relu",
-            kernel_initializer=_dense_initializer(seed, index),
+            kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
             name=f"hidden_{index}",
         )(x)
+        x = _dropout(x, dropout, seeds, f"hidden_{index}_dropout")
     outputs = layers.Dense(
         n_outputs,
         activation=output_activation,
-        kernel_initializer=_dense_initializer(seed, len(hidden_units) + 1),
+        kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
         name="output",
     )(x)
     return keras.Model(inputs, outputs, name="sequence_embedding")

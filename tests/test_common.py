@@ -2,15 +2,35 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+from sk_embed import (
+    PadTransformer,
+    SequenceEmbeddingClassifier,
+    SequenceEmbeddingRegressor,
+    SequenceTokenizer,
+)
 
 ESTIMATORS = [
     PadTransformer(),
     PadTransformer(padding="post", truncating="post", value=-1),
     SequenceEmbeddingClassifier(),
+    SequenceEmbeddingClassifier(pooling="average", hidden_units=(), dropout=0.2),
+    SequenceEmbeddingClassifier(encoder="conv1d", pooling="max"),
+    SequenceEmbeddingClassifier(encoder="gru", bidirectional=True, encoder_units=8),
+    SequenceEmbeddingClassifier(
+        encoder="lstm", pooling="average", encoder_units=8, learning_rate=0.01
+    ),
+    SequenceEmbeddingRegressor(),
     SequenceTokenizer(),
     SequenceTokenizer(num_words=100, ngram_range=(1, 2)),
 ]
+
+_SAMPLE_WEIGHT_EQUIVALENCE = (
+    "The check feeds uniform floats in [0, 1) without honouring the "
+    "categorical tag, which fit rightly rejects as token ids. With integer "
+    "ids it still cannot hold: mini-batch training sees repeated rows in "
+    "other batches and other orders than one row with an integer weight, "
+    "and Keras' RMSprop/Adam square the gradients of repeated ids separately."
+)
 
 #: The checks that cannot hold for these estimators, each with its reason.
 EXPECTED_FAILED_CHECKS = {
@@ -21,14 +41,10 @@ EXPECTED_FAILED_CHECKS = {
             "tags; token ids must be non-negative integers, so fit rightly "
             "raises."
         ),
-        "check_sample_weight_equivalence_on_dense_data": (
-            "The check feeds uniform floats in [0, 1) without honouring the "
-            "categorical tag, which fit rightly rejects as token ids. With "
-            "integer ids it still cannot hold: mini-batch training sees "
-            "repeated rows in other batches and other orders than one row "
-            "with an integer weight, and Keras' RMSprop/Adam square the "
-            "gradients of repeated ids separately."
-        ),
+        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
+    },
+    "SequenceEmbeddingRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
     },
 }
 

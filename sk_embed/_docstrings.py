@@ -1,0 +1,89 @@
+"""Parameter text shared by the classifier's and the regressor's docstrings.
+
+Written once and filled into both classes, so the two never drift apart.
+"""
+
+_SHARED = {
+    "model_parameters": """\
+    vocab_size : int, default=None
+        Number of token ids the model knows, ``0 .. vocab_size - 1``. If None,
+        it is ``max(X) + 1`` on the training data (or the number of rows of
+        ``embeddings``), stored as ``vocab_size_``. Larger ids, at fit or at
+        predict, share one extra out-of-vocabulary embedding row: they never
+        raise and never wrap around.
+    embedding_dim : int, default=8
+        Size of each word vector. Ignored when ``embeddings`` is given, whose
+        width is used.
+    hidden_units : tuple of int, default=(32,)
+        Widths of the ReLU ``Dense`` layers between the pooling and the
+        output. ``()`` puts the output layer right after the pooling.
+    pooling : {"flatten", "average", "max"}, default="flatten"
+        How the sequence of vectors becomes one vector. "flatten" (the seed
+        model) concatenates the positions; "average" and "max" pool over the
+        positions that are not padding, so a row's result does not depend on
+        how much padding it has.
+    encoder : {None, "conv1d", "lstm", "gru"}, default=None
+        A sequence layer between the embedding and the pooling: a 1-D
+        convolution (windows of 5 tokens, ReLU) or a recurrent layer that
+        skips padding.
+    encoder_units : int, default=32
+        Filters of the convolution or units of the recurrent layer.
+    bidirectional : bool, default=False
+        Run the recurrent encoder in both directions ("lstm" and "gru" only).
+    dropout : float, default=0.0
+        Dropout rate after the pooling and after each hidden layer.
+    embeddings : array-like of shape (vocab_size, embedding_dim), default=None
+        Initial word vectors, for example from :func:`load_word_vectors`. The
+        out-of-vocabulary row starts at zero.
+    trainable_embeddings : bool, default=True
+        Whether training updates the embedding table. False keeps pretrained
+        vectors fixed.""",
+    "training_parameters": """\
+    optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
+        The Keras optimizer. An instance is copied (through its config) for
+        every fit, so clones never share optimizer state.
+    epochs : int, default=10
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Number of samples per gradient update.
+    validation_split : float, default=0.0
+        Fraction of the training data held out (the last rows, as in Keras)
+        to report ``val_`` metrics in ``history_`` and to drive callbacks
+        such as ``EarlyStopping``.""",
+    "run_parameters": """\
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks passed to ``model.fit``.
+    steps_per_execution : int, default=32
+        Batches run per TensorFlow call. The results are those of one batch
+        per call; for small models most of the time per batch is framework
+        overhead, which this divides. 1 matches Keras' default.
+    verbose : int, default=0
+        Keras' progress output: 0 silent, 1 progress bar, 2 one line per
+        epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the dropout masks and the order of the
+        training batches. An int makes fits reproducible without changing
+        NumPy's, Python's or TensorFlow's global random state.""",
+    "fitted_attributes": """\
+    vocab_size_ : int
+        The vocabulary size of the model (``vocab_size`` or inferred).
+    n_features_in_ : int
+        Length of the padded sequences seen in :meth:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names of the training DataFrame, when it had string column
+        names.
+    model_ : keras.Model
+        The trained Keras model.
+    history_ : dict of str to list of float
+        Per-epoch training metrics, with ``val_`` entries when
+        ``validation_split`` is set.""",
+}
+
+
+def fill_doc(cls):
+    """Replace ``%(name)s`` in ``cls.__doc__`` by the shared text ``name``."""
+    doc = cls.__doc__
+    for name, text in _SHARED.items():
+        doc = doc.replace(f"    %({name})s", text)
+    cls.__doc__ = doc
+    return cls
