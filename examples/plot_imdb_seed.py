@@ -34,7 +34,9 @@ from sk_embed.datasets import fetch_imdb
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(
+        description="The IMDB seed model as a scikit-learn pipeline."
+    )
     parser.add_argument("--data-home", help="folder with the IMDB data")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument(

@@ -2,13 +2,19 @@
 
 from ._classifier import SequenceEmbeddingClassifier
 from ._padding import PadTransformer
+from ._plotting import plot_history
+from ._regressor import SequenceEmbeddingRegressor
 from ._tokenizer import SequenceTokenizer
+from ._word_vectors import load_word_vectors
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PadTransformer",
     "SequenceEmbeddingClassifier",
+    "SequenceEmbeddingRegressor",
     "SequenceTokenizer",
+    "load_word_vectors",
+    "plot_history",
     "__version__",
 ]

@@ -130,7 +130,7 @@ class PadTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     n_features_in_ : int
         The width of the training matrix. Only set when :meth:`fit` received a
         2-D array; see Notes.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the training DataFrame, when it had string column
         names.
 
@@ -224,7 +224,7 @@ class PadTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         Returns
         -------
-        X_padded : ndarray of shape (n_samples, maxlen_)
+        X_padded : ndarray of shape (n_samples, `maxlen_`)
             The padded matrix, of dtype ``dtype``.
         """
         check_is_fitted(self)
