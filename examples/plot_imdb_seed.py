@@ -29,7 +29,12 @@ import pandas as pd
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+from sk_embed import (
+    PadTransformer,
+    SequenceEmbeddingClassifier,
+    SequenceTokenizer,
+    plot_history,
+)
 from sk_embed.datasets import fetch_imdb
 
 
@@ -41,6 +46,11 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument(
         "--no-grid", action="store_true", help="skip the grid search"
+    )
+    parser.add_argument(
+        "--curves",
+        default="imdb_seed_curves.png",
+        help="where to save the training curves (PNG)",
     )
     parser.add_argument(
         "--grid-samples",
@@ -95,6 +105,21 @@ def run_seed(train, test, epochs):
 
 
 # %%
+# Training curves
+# ---------------
+# As in the book: validation loss rises after two epochs while training loss
+# keeps falling, the model overfits its 20-token view of each review.
+def save_curves(pipe, path):
+    try:
+        figure, _ = plot_history(pipe)
+    except ImportError as error:
+        print(f"Training curves skipped: {error}")
+        return
+    figure.savefig(path, dpi=100)
+    print(f"Training curves saved to {path}")
+
+
+# %%
 # Search the sequence length and embedding size
 # ---------------------------------------------
 # Every step parameter is a grid-search parameter.
@@ -131,7 +156,8 @@ def main(argv=None):
     args = parse_args(argv)
     train, test = load(args.data_home)
     print(f"{len(train.data)} training and {len(test.data)} test reviews")
-    run_seed(train, test, args.epochs)
+    pipe = run_seed(train, test, args.epochs)
+    save_curves(pipe, args.curves)
     if not args.no_grid:
         run_grid(train, args.epochs, args.grid_samples)
 

@@ -1,13 +1,17 @@
 """Pickling, cloning and concurrent prediction."""
 
+import json
 import pickle
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import joblib
 import numpy as np
+import pytest
+from sklearn.pipeline import make_pipeline
 
-from sk_embed import PadTransformer, SequenceEmbeddingClassifier
+from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
 
 
 def test_pickle_round_trip_keeps_predict_proba(fitted_classifier, token_data):
@@ -47,6 +51,55 @@ def test_unpickled_in_a_fresh_process(fitted_classifier, token_data, tmp_path):
     out_path = tmp_path / "proba.npy"
     subprocess.run([sys.executable, "-c", script, str(out_path)], check=True)
     np.testing.assert_array_equal(np.load(out_path), fitted_classifier.predict_proba(X))
+
+
+TEXTS = [
+    "a wonderful, moving film",
+    "dull and far too long",
+    "great acting and a great story",
+    "the worst movie this year",
+] * 10
+LABELS = ["pos", "neg", "pos", "neg"] * 10
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_text_pipeline_reloads_in_a_fresh_process(dump, tmp_path):
+    pipe = make_pipeline(
+        SequenceTokenizer(),
+        PadTransformer(maxlen=8),
+        SequenceEmbeddingClassifier(epochs=2, random_state=0),
+    ).fit(TEXTS, LABELS)
+    path = tmp_path / "pipe.bin"
+    if dump == "pickle":
+        path.write_bytes(pickle.dumps(pipe))
+        load = "pickle.loads(open(path, 'rb').read())"
+    else:
+        joblib.dump(pipe, path)
+        load = "joblib.load(path)"
+    script = (
+        "import json, pickle, sys, joblib\n"
+        f"path = {str(path)!r}\n"
+        f"pipe = {load}\n"
+        "texts = json.loads(sys.argv[1])\n"
+        "print(json.dumps(pipe.predict_proba(texts).tolist()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(TEXTS[:4])],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    proba = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
+    np.testing.assert_array_equal(proba, pipe.predict_proba(TEXTS[:4]))
+
+
+def test_pickle_does_not_hold_training_data(tmp_path):
+    X = np.random.RandomState(0).randint(1, 30, size=(4000, 20))
+    y = X[:, -1] > 15
+    clf = SequenceEmbeddingClassifier(epochs=1).fit(X, y)
+    # Weights of a 31 x 8 embedding and a 160 x 32 layer: a few kB, while
+    # the training matrix alone is 640 kB.
+    assert len(pickle.dumps(clf)) < 100_000
 
 
 def test_concurrent_predictions_match_serial(fitted_classifier, token_data):
