@@ -4,6 +4,7 @@ from ._classifier import SequenceEmbeddingClassifier
 from ._padding import PadTransformer
 from ._plotting import plot_history
 from ._regressor import SequenceEmbeddingRegressor
+from ._text_classifier import make_text_classifier
 from ._tokenizer import SequenceTokenizer
 from ._word_vectors import load_word_vectors
 
@@ -15,6 +16,7 @@ __all__ = [
     "SequenceEmbeddingRegressor",
     "SequenceTokenizer",
     "load_word_vectors",
+    "make_text_classifier",
     "plot_history",
     "__version__",
 ]

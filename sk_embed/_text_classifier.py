@@ -1,0 +1,129 @@
+"""A ready-made text classification pipeline with strong defaults."""
+
+import keras
+from sklearn.pipeline import make_pipeline
+
+from ._classifier import SequenceEmbeddingClassifier
+from ._padding import PadTransformer
+from ._tokenizer import SequenceTokenizer
+
+__all__ = ["make_text_classifier"]
+
+
+def _default_steps():
+    """Fresh default steps; callbacks are new objects on every call."""
+    return [
+        SequenceTokenizer(num_words=300_000, ngram_range=(1, 2)),
+        PadTransformer(maxlen=800, padding="post", truncating="post"),
+        SequenceEmbeddingClassifier(
+            embedding_dim=32,
+            hidden_units=(),
+            pooling="average",
+            optimizer="adam",
+            learning_rate=0.004,
+            epochs=10,
+            batch_size=128,
+            validation_split=0.1,
+            callbacks=[
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=1, restore_best_weights=True
+                )
+            ],
+        ),
+    ]
+
+
+def make_text_classifier(**params):
+    """Build an unfitted text classification pipeline with strong defaults.
+
+    The pipeline is ``SequenceTokenizer -> PadTransformer ->
+    SequenceEmbeddingClassifier``, configured as a fastText-style model: a
+    bag of word and word-bigram embeddings, averaged over the text (padding
+    ignored) and fed to a linear softmax / sigmoid layer. It suits document
+    classification (reviews, articles) as well as short sentences, since
+    average pooling does not depend on the text length.
+
+    Parameters
+    ----------
+    **params : dict
+        Overrides of the default step parameters. Use the pipeline syntax
+        ``step__param=value`` (step names ``sequencetokenizer``,
+        ``padtransformer`` and ``sequenceembeddingclassifier``), or a plain
+        parameter name such as ``epochs``, ``num_words`` or ``maxlen`` when
+        exactly one step has a parameter of that name.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        The unfitted pipeline. Its defaults are:
+
+        - ``sequencetokenizer``: ``num_words=300000, ngram_range=(1, 2)``;
+        - ``padtransformer``: ``maxlen=800, padding="post",
+          truncating="post"``;
+        - ``sequenceembeddingclassifier``: ``pooling="average",
+          hidden_units=(), embedding_dim=32, optimizer="adam",
+          learning_rate=0.004, epochs=10, batch_size=128,
+          validation_split=0.1`` and a new
+          ``keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
+          restore_best_weights=True)`` in ``callbacks``.
+
+    Raises
+    ------
+    TypeError
+        If a parameter name is unknown, or a plain name is ambiguous
+        (several steps have it).
+
+    Examples
+    --------
+    >>> from sk_embed import make_text_classifier
+    >>> texts = ["a great film", "awful plot", "great acting", "awful film"] * 5
+    >>> labels = ["pos", "neg", "pos", "neg"] * 5
+    >>> clf = make_text_classifier(
+    ...     epochs=30, validation_split=0.0, callbacks=None,
+    ...     learning_rate=0.05, random_state=0)
+    >>> [name for name, _ in clf.steps]
+    ['sequencetokenizer', 'padtransformer', 'sequenceembeddingclassifier']
+    >>> clf.fit(texts, labels).predict(["great", "awful"]).tolist()
+    ['pos', 'neg']
+    """
+    steps = _default_steps()
+    pipeline = make_pipeline(*steps)
+    step_params = {name: step.get_params(deep=False) for name, step in pipeline.steps}
+
+    resolved = {}
+    for key, value in params.items():
+        if "__" in key:
+            step_name, _, param = key.partition("__")
+            if step_name not in step_params:
+                raise TypeError(
+                    f"make_text_classifier() got an unknown parameter {key!r}: no "
+                    f"step named {step_name!r}; steps are {sorted(step_params)}."
+                )
+            if param not in step_params[step_name]:
+                raise TypeError(
+                    f"make_text_classifier() got an unknown parameter {key!r}: "
+                    f"step {step_name!r} has no parameter {param!r}."
+                )
+            full = key
+        else:
+            owners = [name for name, p in step_params.items() if key in p]
+            if not owners:
+                raise TypeError(
+                    f"make_text_classifier() got an unknown parameter {key!r}. "
+                    "Pass a parameter of one of the steps, either plainly or "
+                    f"as 'step__param' with a step in {sorted(step_params)}."
+                )
+            if len(owners) > 1:
+                raise TypeError(
+                    f"make_text_classifier() got an ambiguous parameter {key!r}: "
+                    f"steps {owners} all have it; use 'step__{key}'."
+                )
+            full = f"{owners[0]}__{key}"
+        if full in resolved:
+            raise TypeError(
+                f"make_text_classifier() got parameter {full!r} more than once."
+            )
+        resolved[full] = value
+
+    pipeline.set_params(**resolved)
+    return pipeline

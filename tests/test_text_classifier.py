@@ -1,0 +1,126 @@
+"""Tests of make_text_classifier: structure, defaults, overrides, tiny fit."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+from sk_embed import make_text_classifier
+
+STEP_NAMES = ["sequencetokenizer", "padtransformer", "sequenceembeddingclassifier"]
+
+
+def test_structure_and_defaults():
+    pipe = make_text_classifier()
+    assert isinstance(pipe, Pipeline)
+    assert [name for name, _ in pipe.steps] == STEP_NAMES
+    tok, pad, clf = (step for _, step in pipe.steps)
+    assert isinstance(tok, SequenceTokenizer)
+    assert isinstance(pad, PadTransformer)
+    assert isinstance(clf, SequenceEmbeddingClassifier)
+    assert tok.ngram_range == (1, 2)
+    assert tok.num_words >= 100_000
+    assert pad.maxlen is not None
+    assert clf.pooling == "average"
+    assert clf.hidden_units == ()
+    assert clf.optimizer == "adam"
+    assert 0 < clf.validation_split < 1
+    assert len(clf.callbacks) == 1
+    stopper = clf.callbacks[0]
+    assert isinstance(stopper, keras.callbacks.EarlyStopping)
+    assert stopper.monitor == "val_loss"
+    assert stopper.restore_best_weights
+    # Unfitted.
+    assert not hasattr(clf, "model_")
+
+
+def test_fresh_callbacks_per_call():
+    a = make_text_classifier().named_steps["sequenceembeddingclassifier"]
+    b = make_text_classifier().named_steps["sequenceembeddingclassifier"]
+    assert a.callbacks is not b.callbacks
+    assert a.callbacks[0] is not b.callbacks[0]
+
+
+def test_override_step_param():
+    pipe = make_text_classifier(
+        sequenceembeddingclassifier__epochs=3, sequencetokenizer__min_count=2
+    )
+    assert pipe.named_steps["sequenceembeddingclassifier"].epochs == 3
+    assert pipe.named_steps["sequencetokenizer"].min_count == 2
+
+
+@pytest.mark.parametrize(
+    "name, value, step",
+    [
+        ("random_state", 7, "sequenceembeddingclassifier"),
+        ("epochs", 2, "sequenceembeddingclassifier"),
+        ("num_words", 500, "sequencetokenizer"),
+        ("ngram_range", (1, 1), "sequencetokenizer"),
+        ("maxlen", 30, "padtransformer"),
+        ("truncating", "pre", "padtransformer"),
+        ("callbacks", None, "sequenceembeddingclassifier"),
+    ],
+)
+def test_override_plain_name(name, value, step):
+    pipe = make_text_classifier(**{name: value})
+    assert getattr(pipe.named_steps[step], name) == value
+    # Other defaults are untouched.
+    assert pipe.named_steps["sequenceembeddingclassifier"].pooling == "average"
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"not_a_param": 1}, "not_a_param"),
+        ({"sequencetokenizer__maxlen": 5}, "sequencetokenizer__maxlen"),
+        ({"nosuchstep__epochs": 5}, "nosuchstep"),
+    ],
+)
+def test_unknown_name_raises_type_error(params, match):
+    with pytest.raises(TypeError, match=match):
+        make_text_classifier(**params)
+
+
+def test_plain_and_prefixed_same_param_raises():
+    with pytest.raises(TypeError, match="more than once"):
+        make_text_classifier(epochs=2, sequenceembeddingclassifier__epochs=3)
+
+
+def _keyword_data(n_per_class=30, seed=0):
+    rng = np.random.RandomState(seed)
+    keywords = {"sport": "football", "tech": "computer", "food": "pizza"}
+    filler = "the a of and to in it is was this that with for on very".split()
+    texts, labels = [], []
+    for label, word in keywords.items():
+        for _ in range(n_per_class):
+            words = list(rng.choice(filler, size=rng.randint(2, 8)))
+            words.insert(rng.randint(len(words) + 1), word)
+            texts.append(" ".join(words))
+            labels.append(label)
+    order = rng.permutation(len(texts))
+    return [texts[i] for i in order], np.array(labels)[order]
+
+
+def test_fit_predict_multiclass_short_texts():
+    texts, labels = _keyword_data()
+    pipe = make_text_classifier(
+        epochs=25, learning_rate=0.05, batch_size=16, validation_split=0.0,
+        callbacks=None, random_state=0,
+    )
+    pipe.fit(texts, labels)
+    clf = pipe.named_steps["sequenceembeddingclassifier"]
+    assert sorted(clf.classes_) == ["food", "sport", "tech"]
+    pred = pipe.predict(["I like football", "my new computer", "pizza tonight"])
+    assert list(pred) == ["sport", "tech", "food"]
+    proba = pipe.predict_proba(texts[:5])
+    assert proba.shape == (5, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert pipe.score(texts, labels) > 0.9
+
+
+def test_fit_with_default_early_stopping():
+    texts, labels = _keyword_data()
+    pipe = make_text_classifier(epochs=3, random_state=0)
+    pipe.fit(texts, labels)
+    assert set(pipe.predict(texts)) <= {"food", "sport", "tech"}
