@@ -8,8 +8,6 @@ that names the offending row and says how to fix it, so that no user ever
 sees a TensorFlow stack trace for a data problem.
 """
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import validate_data
@@ -149,8 +147,3 @@ def validate_token_matrix(estimator, X, *, reset):
     check_integral(X, where)
     check_non_negative_ids(X, where, name)
     return X.astype(np.int64, copy=True)
-
-
-def is_integer_scalar(value):
-    """Return True for Python and NumPy integers, but not for booleans."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
