@@ -195,7 +195,8 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         return y
 
     def _output_spec(self, y):
-        if np.unique(y).size == 2:
+        n_classes = np.unique(y).size
+        if n_classes == 2:
             return {
                 "n_outputs": 1,
                 "activation": "sigmoid",
@@ -203,7 +204,7 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
                 "metrics": ("accuracy",),
             }
         return {
-            "n_outputs": np.unique(y).size,
+            "n_outputs": n_classes,
             "activation": "softmax",
             "loss": "sparse_categorical_crossentropy",
             "metrics": ("accuracy",),
