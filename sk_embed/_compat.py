@@ -39,17 +39,47 @@ def shuffled_batches(arrays, batch_size, seed):
     Why: Keras shuffles array input with ``tf.random.shuffle`` and no
     operation seed, so a reproducible fit would need the *global* TensorFlow
     seed (which scikeras sets, together with ``TF_DETERMINISTIC_OPS``, and
-    does not always restore). A seeded ``tf.data`` shuffle of row indices
-    gives reproducible epochs with purely local state.
+    does not always restore). Here each epoch draws its own seed from a
+    seeded ``Dataset.random`` and permutes the rows statelessly: reproducible
+    epochs from purely local state.
+
+    The permutation is one vectorized op per epoch, cut into batches by a
+    reshape, as in Keras' own array adapter; a per-element
+    ``Dataset.shuffle`` cost about 7% more time per epoch on the seed model.
     """
     tensors = tuple(tf.constant(array) for array in arrays)
     n_samples = len(arrays[0])
-    indices = tf.data.Dataset.range(n_samples).shuffle(
-        n_samples, seed=seed, reshuffle_each_iteration=True
-    )
+    n_full_batches, partial_batch = divmod(n_samples, batch_size)
+    n_batches = n_full_batches + bool(partial_batch)
+
+    def permutation(epoch_seed):
+        return tf.random.experimental.stateless_shuffle(
+            tf.range(n_samples, dtype=tf.int64), seed=tf.stack([epoch_seed, 0])
+        )
+
+    def batches_of(indices):
+        n_full = n_full_batches * batch_size
+        batches = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(indices[:n_full], (n_full_batches, batch_size))
+        )
+        if partial_batch:
+            batches = batches.concatenate(
+                tf.data.Dataset.from_tensors(indices[n_full:])
+            )
+        return batches
+
+    def gather(indices):
+        return tuple(tf.gather(tensor, indices) for tensor in tensors)
+
     return (
-        indices.batch(batch_size)
-        .map(lambda batch: tuple(tf.gather(tensor, batch) for tensor in tensors))
+        tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        .take(1)
+        .map(permutation)
+        .flat_map(batches_of)
+        # flat_map hides the length; Keras needs it for its progress bar and
+        # to plan each epoch's steps without probing for the end of the data.
+        .apply(tf.data.experimental.assert_cardinality(n_batches))
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
     )
 

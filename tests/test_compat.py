@@ -1,0 +1,69 @@
+"""Tests of the training-data plumbing in sk_embed._compat."""
+
+import numpy as np
+import pytest
+
+from sk_embed._compat import shuffled_batches, split_validation
+
+
+def _epoch(dataset):
+    """One pass over the dataset, as Keras makes it: a fresh iterator."""
+    return [tuple(part.numpy() for part in batch) for batch in dataset]
+
+
+def _rows(epoch):
+    return np.concatenate([batch[0] for batch in epoch])
+
+
+@pytest.mark.parametrize("n_samples, batch_size", [(10, 3), (12, 4), (5, 32)])
+def test_every_row_once_per_epoch_in_batches(n_samples, batch_size):
+    X = np.arange(n_samples * 2).reshape(n_samples, 2)
+    y = np.arange(n_samples)
+    dataset = shuffled_batches((X, y), batch_size, seed=0)
+    epoch = _epoch(dataset)
+
+    sizes = [len(batch[0]) for batch in epoch]
+    expected = [batch_size] * (n_samples // batch_size)
+    if n_samples % batch_size:
+        expected.append(n_samples % batch_size)
+    assert sizes == expected
+    assert sorted(_rows(epoch)[:, 0]) == list(range(0, 2 * n_samples, 2))
+    for batch_X, batch_y in epoch:  # rows and targets stay paired
+        np.testing.assert_array_equal(batch_X[:, 0] // 2, batch_y)
+    assert dataset.cardinality().numpy() == len(expected)
+
+
+def test_reshuffles_each_epoch_reproducibly():
+    X = np.arange(100).reshape(100, 1)
+    first = shuffled_batches((X,), 10, seed=3)
+    again = shuffled_batches((X,), 10, seed=3)
+    other = shuffled_batches((X,), 10, seed=4)
+
+    epochs = [_rows(_epoch(first)).ravel() for _ in range(3)]
+    assert not np.array_equal(epochs[0], np.arange(100))
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.array_equal(epochs[1], epochs[2])
+    for expected in epochs:
+        np.testing.assert_array_equal(_rows(_epoch(again)).ravel(), expected)
+    assert not np.array_equal(_rows(_epoch(other)).ravel(), epochs[0])
+
+
+def test_unseeded_batches_differ_between_fits():
+    X = np.arange(50).reshape(50, 1)
+    a = _rows(_epoch(shuffled_batches((X,), 10, seed=None))).ravel()
+    b = _rows(_epoch(shuffled_batches((X,), 10, seed=None))).ravel()
+    assert sorted(a) == sorted(b) == list(range(50))
+    assert not np.array_equal(a, b)
+
+
+def test_split_validation_holds_out_the_tail():
+    X, y = np.arange(10), np.arange(10) * 10
+    (train_X, train_y), (val_X, val_y) = split_validation((X, y), 0.2)
+    np.testing.assert_array_equal(train_X, np.arange(8))
+    np.testing.assert_array_equal(val_y, [80, 90])
+    assert split_validation((X, y), 0.0) == ((X, y), None)
+
+
+def test_split_validation_rejects_an_empty_training_set():
+    with pytest.raises(ValueError, match="leaves no training sample out of 10"):
+        split_validation((np.arange(10),), 0.95)
