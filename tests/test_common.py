@@ -21,7 +21,7 @@ ESTIMATORS = [
     ),
     SequenceEmbeddingRegressor(),
     SequenceTokenizer(),
-    SequenceTokenizer(num_words=100, ngram_range=(1, 2)),
+    SequenceTokenizer(num_words=100, ngram_range=(1, 2), binary=True),
 ]
 
 _SAMPLE_WEIGHT_EQUIVALENCE = (

@@ -288,6 +288,42 @@ def test_short_documents_have_no_ngrams_longer_than_themselves():
     assert [len(sequence) for sequence in sequences] == [1, 0, 3]
 
 
+def test_binary_keeps_first_occurrences_in_text_order():
+    tokenizer = SequenceTokenizer(binary=True, ngram_range=(1, 2))
+    [sequence] = tokenizer.fit_transform(["not good not good at all"])
+    assert tokenizer.inverse_transform([sequence]) == [
+        ["not", "good", "at", "all", "not good", "good not", "good at", "at all"]
+    ]
+
+
+def test_binary_ranks_tokens_by_document_frequency():
+    documents = ["spam spam spam spam", "egg ham", "egg"]
+    assert list(SequenceTokenizer().fit(documents).vocabulary_) == [
+        "spam", "egg", "ham"
+    ]  # fmt: skip
+    binary = SequenceTokenizer(binary=True).fit(documents)
+    assert list(binary.vocabulary_) == ["egg", "spam", "ham"]
+    # min_count counts documents too: spam is in one document only.
+    assert list(binary.set_params(min_count=2).fit(documents).vocabulary_) == ["egg"]
+
+
+def test_binary_keeps_one_oov_id_per_text():
+    tokenizer = SequenceTokenizer(binary=True).fit(["a b", "b c"])
+    sequences = tokenizer.transform(["c x b c y b", "x y", "", "a"])
+    # x and y are distinct unknown tokens, but both are id 1: kept once.
+    assert [sequence.tolist() for sequence in sequences] == [[4, 1, 2], [1], [], [3]]
+
+
+def test_binary_fit_transform_equals_fit_then_transform():
+    # num_words=4 makes "c" and "d" out of vocabulary inside fit_transform.
+    documents = ["a b c d a", "b a", "d c c", "a"]
+    tokenizer = SequenceTokenizer(binary=True, num_words=4, ngram_range=(1, 2))
+    expected = tokenizer.fit(documents).transform(documents)
+    result = tokenizer.fit_transform(documents)
+    assert [r.tolist() for r in result] == [e.tolist() for e in expected]
+    assert all(len(set(r.tolist())) == len(r) for r in result)
+
+
 # --------------------------------------------------------------------------
 # inverse_transform
 # --------------------------------------------------------------------------
@@ -442,6 +478,7 @@ def test_input_is_not_mutated(container):
         ({"token_pattern": 5}, "'token_pattern' parameter"),
         ({"preprocessor": "lower"}, "'preprocessor' parameter"),
         ({"ngram_range": [1, 2]}, "'ngram_range' parameter"),
+        ({"binary": "yes"}, "'binary' parameter"),
     ],
 )
 def test_invalid_parameter_types_and_ranges(params, message):
