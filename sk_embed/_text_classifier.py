@@ -13,7 +13,7 @@ __all__ = ["make_text_classifier"]
 def _default_steps():
     """Fresh default steps; callbacks are new objects on every call."""
     return [
-        SequenceTokenizer(num_words=300_000, ngram_range=(1, 2)),
+        SequenceTokenizer(num_words=300_000, ngram_range=(1, 2), binary=True),
         PadTransformer(maxlen=800, padding="post", truncating="post"),
         SequenceEmbeddingClassifier(
             embedding_dim=32,
@@ -39,7 +39,9 @@ def make_text_classifier(**params):
     The pipeline is ``SequenceTokenizer -> PadTransformer ->
     SequenceEmbeddingClassifier``, configured as a fastText-style model: a
     bag of word and word-bigram embeddings, averaged over the text (padding
-    ignored) and fed to a linear softmax / sigmoid layer. It suits document
+    ignored) and fed to a linear softmax / sigmoid layer. Each distinct word
+    or bigram counts once per text (``binary=True``), as in NBSVM's binarized
+    features. It suits document
     classification (reviews, articles) as well as short sentences, since
     average pooling does not depend on the text length.
 
@@ -57,7 +59,8 @@ def make_text_classifier(**params):
     pipeline : sklearn.pipeline.Pipeline
         The unfitted pipeline. Its defaults are:
 
-        - ``sequencetokenizer``: ``num_words=300000, ngram_range=(1, 2)``;
+        - ``sequencetokenizer``: ``num_words=300000, ngram_range=(1, 2),
+          binary=True``;
         - ``padtransformer``: ``maxlen=800, padding="post",
           truncating="post"``;
         - ``sequenceembeddingclassifier``: ``pooling="average",

@@ -20,6 +20,7 @@ def test_structure_and_defaults():
     assert isinstance(pad, PadTransformer)
     assert isinstance(clf, SequenceEmbeddingClassifier)
     assert tok.ngram_range == (1, 2)
+    assert tok.binary
     assert tok.num_words >= 100_000
     assert pad.maxlen is not None
     assert clf.pooling == "average"
