@@ -29,3 +29,18 @@ def fitted_classifier(token_data):
     X, y = token_data
     labels = np.array(["neg", "pos"])[y]
     return SequenceEmbeddingClassifier(epochs=15, random_state=0).fit(X, labels)
+
+
+@pytest.fixture(scope="session")
+def imdb_data_home():
+    """The folder named by SK_EMBED_DATA, if it holds the IMDB data; else skip."""
+    from sk_embed.datasets import fetch_imdb
+
+    data_home = os.environ.get("SK_EMBED_DATA")
+    if not data_home:
+        pytest.skip("SK_EMBED_DATA is not set: it must name the IMDB data folder")
+    try:
+        fetch_imdb(subset="train", data_home=data_home)
+    except OSError as error:
+        pytest.skip(f"IMDB data not available: {error}")
+    return data_home
