@@ -1,13 +1,10 @@
 """Tests for SequenceTokenizer: raw texts to ragged sequences of word ids."""
 
 import copy
-import os
 import pickle
 import re
-import tarfile
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -582,32 +579,12 @@ def test_data_independent_sklearn_checks(check_name):
 # --------------------------------------------------------------------------
 
 
-def _imdb_archive():
-    data_home = os.environ.get("SK_EMBED_DATA")
-    if data_home is None:
-        data_home = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-    for name in ("aclImdb_labeled.tar.gz", "aclImdb_v1.tar.gz"):
-        path = Path(data_home) / name
-        if path.is_file():
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
-def imdb_reviews():
-    """The first 300 reviews of the archive (streamed, nothing extracted)."""
-    archive = _imdb_archive()
-    if archive is None:
-        pytest.skip("IMDB archive not found; set SK_EMBED_DATA to its folder")
-    review_path = re.compile(r"(?:\./)?aclImdb/(train|test)/(neg|pos)/\d+_\d+\.txt")
-    reviews = []
-    with tarfile.open(archive, "r:gz") as tar:
-        for member in tar:
-            if member.isfile() and review_path.fullmatch(member.name):
-                reviews.append(tar.extractfile(member).read().decode("utf-8"))
-                if len(reviews) == 300:
-                    break
-    return reviews
+def imdb_reviews(imdb_data_home):
+    """The first 300 raw training reviews (HTML line breaks included)."""
+    from sk_embed.datasets import fetch_imdb
+
+    return fetch_imdb(subset="train", data_home=imdb_data_home).data[:300]
 
 
 @pytest.mark.data
