@@ -21,7 +21,8 @@ import pytest
 from sk_embed.datasets import (
     IMDBCorruptDataError,
     IMDBDataNotFoundError,
-    _imdb,
+    _imdb_parse,
+    _imdb_source,
     fetch_imdb,
 )
 
@@ -291,7 +292,7 @@ def test_directory_source_is_cached(tmp_path, cache_dir, monkeypatch):
     write_directory(home, official_members())
     first = fetch_imdb("all", data_home=home)
 
-    monkeypatch.setattr(_imdb, "_parse_directory", fail_if_called)
+    monkeypatch.setattr(_imdb_parse, "_parse_directory", fail_if_called)
     assert_same_bunch(fetch_imdb("all", data_home=home), first)
 
 
@@ -403,9 +404,9 @@ def test_missing_data_error_names_paths_and_fix(tmp_path):
 def served_archive(tmp_path, monkeypatch):
     """Point the download URL and checksum at a local copy of the tiny archive."""
     served = write_archive(tmp_path / "served.tar.gz", official_members())
-    monkeypatch.setattr(_imdb, "ARCHIVE_URL", served.as_uri())
+    monkeypatch.setattr(_imdb_source, "ARCHIVE_URL", served.as_uri())
     monkeypatch.setattr(
-        _imdb, "ARCHIVE_SHA256", hashlib.sha256(served.read_bytes()).hexdigest()
+        _imdb_source, "ARCHIVE_SHA256", hashlib.sha256(served.read_bytes()).hexdigest()
     )
     return served
 
@@ -429,7 +430,7 @@ def test_download_when_missing(served_archive, tmp_path, monkeypatch, capsys):
 def test_download_checksum_mismatch_leaves_no_file(
     served_archive, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(_imdb, "ARCHIVE_SHA256", "0" * 64)
+    monkeypatch.setattr(_imdb_source, "ARCHIVE_SHA256", "0" * 64)
     home = tmp_path / "new_home"
     with pytest.raises(IMDBDataNotFoundError, match="sha256 mismatch") as error:
         fetch_imdb(data_home=home)
@@ -441,7 +442,7 @@ def test_download_checksum_mismatch_leaves_no_file(
 
 def test_download_failure_raises_clear_error(tmp_path, monkeypatch):
     missing_url = (tmp_path / "nowhere.tar.gz").as_uri()
-    monkeypatch.setattr(_imdb, "ARCHIVE_URL", missing_url)
+    monkeypatch.setattr(_imdb_source, "ARCHIVE_URL", missing_url)
     home = tmp_path / "new_home"
     with pytest.raises(IMDBDataNotFoundError) as error:
         fetch_imdb(data_home=home)
@@ -582,7 +583,7 @@ def real_data_home(real_data_cache, monkeypatch):
             "SK_EMBED_DATA is not set; it must name the folder with the IMDB data"
         )
     home = Path(REAL_DATA_HOME)
-    if _imdb._find_source(home.absolute()) is None:
+    if _imdb_source._find_source(home.absolute()) is None:
         pytest.skip(
             f"no IMDB archive or aclImdb/ folder in SK_EMBED_DATA={REAL_DATA_HOME}"
         )

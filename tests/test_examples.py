@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sk_embed.datasets import _imdb
+from sk_embed.datasets import _imdb_source
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 #: Reviews per split in the quick runs: enough to learn, few enough for speed.
@@ -80,7 +80,9 @@ def test_example_without_data_exits_with_the_loader_message(
     name, tmp_path, monkeypatch
 ):
     # No download either: the official archive's URL points to a missing file.
-    monkeypatch.setattr(_imdb, "ARCHIVE_URL", (tmp_path / "missing.tar.gz").as_uri())
+    monkeypatch.setattr(
+        _imdb_source, "ARCHIVE_URL", (tmp_path / "missing.tar.gz").as_uri()
+    )
     monkeypatch.setenv("SK_EMBED_CACHE", str(tmp_path / "cache"))
     with pytest.raises(SystemExit) as exit_info:
         _load_example(name).main(["--data-home", str(tmp_path / "empty")])
