@@ -23,8 +23,11 @@ from sklearn.utils.validation import (
 )
 
 from ._models import ENCODERS, POOLINGS, build_embedding_network
+from ._optimizers import LazyAdam
 from ._validation import validate_token_matrix
 
+#: Optimizer names of sk_embed's own, beside Keras' names.
+OPTIMIZERS = {"lazy_adam": LazyAdam}
 #: Rows per forward pass at prediction time. Inference has no batch-dependent
 #: layers, so a large batch only saves per-step overhead.
 PREDICT_BATCH_SIZE = 1024
@@ -54,13 +57,16 @@ def make_optimizer(optimizer, learning_rate):
     A new instance every time: a Keras optimizer holds per-model slots, so
     an instance shared by clones or refits would fail or leak state.
     """
-    if isinstance(optimizer, str):
+    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
+        optimizer = OPTIMIZERS[optimizer]()
+    elif isinstance(optimizer, str):
         try:
             optimizer = keras.optimizers.get(optimizer)
         except ValueError as error:
             raise ValueError(
                 f"Unknown optimizer {optimizer!r}; use a Keras optimizer name "
-                "such as 'rmsprop' or 'adam', or a keras.optimizers.Optimizer."
+                "such as 'rmsprop' or 'adam', 'lazy_adam', or a "
+                "keras.optimizers.Optimizer."
             ) from error
     elif isinstance(optimizer, type):
         optimizer = optimizer()
