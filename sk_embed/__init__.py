@@ -1,5 +1,13 @@
 """Keras word-embedding text models as first-class scikit-learn estimators."""
 
+# Before anything imports Keras: TensorFlow's start-up lines are dropped
+# below TF_CPP_MIN_LOG_LEVEL (see _startup for why this takes more than the
+# variable).
+from ._startup import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+# isort: split
 from ._classifier import SequenceEmbeddingClassifier
 from ._padding import PadTransformer
 from ._plotting import plot_history

@@ -1,0 +1,108 @@
+"""Import TensorFlow without its C++ start-up chatter.
+
+TensorFlow's native libraries log with absl. Lines logged after absl starts
+obey ``TF_CPP_MIN_LOG_LEVEL``; lines logged while the libraries load, before
+absl starts (the oneDNN notice, "Could not find cuda drivers", and the
+banner announcing them), go straight to file descriptor 2 whatever the
+level. Every process that imports sk_embed, joblib and Dask workers
+included, would print them.
+
+This module gives those early lines the same treatment as the later ones:
+``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (warnings and errors of TensorFlow's
+C++ code hidden, as most TensorFlow front-ends do; a value the user set is
+kept), and while ``tensorflow`` is imported, file descriptor 2 is read
+through a temporary file so that each early line below that level is
+dropped. Everything else written there, and any error raised by the import,
+is passed on unchanged.
+"""
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+
+LOG_LEVEL_ENV = "TF_CPP_MIN_LOG_LEVEL"
+#: Hides TensorFlow's C++ INFO and WARNING lines; errors stay visible.
+DEFAULT_LOG_LEVEL = "2"
+
+# An absl log line: severity letter, then the date (e.g. "I0000 00:00:17...").
+_ABSL_LINE = re.compile(r"^([IWEF])\d{4} ")
+_SEVERITY_RANK = {"I": 0, "W": 1, "E": 2, "F": 3}
+# absl prints this once before the first early line; it goes with them.
+_EARLY_BANNER = "WARNING: All log messages before absl::InitializeLog() is called"
+
+
+def import_tensorflow_quietly():
+    """Import ``tensorflow`` once, dropping its start-up lines below the level.
+
+    A no-op when TensorFlow is already imported: then its start-up lines
+    are already out, or were the importer's business.
+    """
+    os.environ.setdefault(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL)
+    if "tensorflow" in sys.modules:
+        return
+    min_rank = _min_rank(os.environ[LOG_LEVEL_ENV])
+    with _captured_stderr() as read_captured:
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            # Passed on before any import error propagates, so the
+            # traceback keeps whatever TensorFlow explained first.
+            lines = read_captured()
+    sys.stderr.write("".join(_kept_lines(lines, min_rank)))
+    sys.stderr.flush()
+
+
+def _min_rank(level):
+    try:
+        return min(max(int(level), 0), 3)
+    except ValueError:
+        return 0
+
+
+def _kept_lines(lines, min_rank):
+    """The captured lines that the log level does not hide."""
+    kept = []
+    for line in lines:
+        match = _ABSL_LINE.match(line)
+        if match and _SEVERITY_RANK[match.group(1)] < min_rank:
+            continue
+        if line.startswith(_EARLY_BANNER) and min_rank > 0:
+            continue
+        kept.append(line)
+    return kept
+
+
+@contextlib.contextmanager
+def _captured_stderr():
+    """Send file descriptor 2 to a temporary file; yield a reader of it.
+
+    Python's ``sys.stderr`` is flushed first so nothing written before is
+    reordered. Where descriptor 2 cannot be redirected (no such descriptor,
+    a restricted sandbox), nothing is captured.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield lambda: []
+        return
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as file:
+        os.dup2(file.fileno(), 2)
+        restored = False
+
+        def read_captured():
+            nonlocal restored
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            restored = True
+            file.seek(0)
+            return file.readlines()
+
+        try:
+            yield read_captured
+        finally:
+            if not restored:
+                os.dup2(saved, 2)
+            os.close(saved)
