@@ -64,9 +64,9 @@ def parse_args(argv=None):
 
 
 def load(data_home):
-    # Shuffled like keras.datasets.imdb: the archive lists every negative
-    # review before the positive ones, and validation_split holds out the
-    # last 20%, which would otherwise be positive reviews only.
+    # Shuffled like keras.datasets.imdb (the archive lists every negative
+    # review before the positive ones), so mini-batches and vocabulary ties
+    # follow the book's recipe; validation_split draws its rows at random.
     try:
         return (
             fetch_imdb(subset="train", data_home=data_home, shuffle=True, random_state=0),

@@ -23,8 +23,7 @@ reviews.
 # ----------------
 # Both splits are shuffled with a fixed seed: the archive lists every
 # negative review before the positive ones, so the first ``--n-samples``
-# reviews of an unshuffled split would all be negative, and the validation
-# split (the last rows) all positive.
+# reviews of an unshuffled split would all be negative.
 import argparse
 import os
 import sys

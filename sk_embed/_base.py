@@ -186,7 +186,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             check_consistent_length(X, y)
             embeddings = self._check_embeddings()
             vocab_size = self._resolve_vocab_size(X, embeddings)
-            weight_seed, shuffle_seed = self._draw_seeds()
+            weight_seed, shuffle_seed, split_seed = self._draw_seeds()
             output = self._output_spec(y)
             network = dict(
                 vocab_size=vocab_size,
@@ -223,6 +223,7 @@ class BaseSequenceEmbedding(BaseEstimator):
                 verbose=self.verbose,
             )
             wrapper.shuffle_seed = shuffle_seed
+            wrapper.split_seed = split_seed
             wrapper.fit(np.minimum(X, vocab_size), y, sample_weight=sample_weight)
             self.vocab_size_ = vocab_size
             self.model_ = wrapper.model_
@@ -270,11 +271,12 @@ class BaseSequenceEmbedding(BaseEstimator):
         return int(X.max()) + 1
 
     def _draw_seeds(self):
-        """Two integer seeds (weights, data order), or None when unseeded."""
+        """Three integer seeds (weights, data order, validation rows), or
+        None each when unseeded."""
         if self.random_state is None:
-            return None, None
+            return None, None, None
         rng = check_random_state(self.random_state)
-        return tuple(int(seed) for seed in rng.randint(0, 2**30, size=2))
+        return tuple(int(seed) for seed in rng.randint(0, 2**30, size=3))
 
     # -- prediction -----------------------------------------------------------
     def _forward(self, X):

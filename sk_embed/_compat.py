@@ -10,13 +10,20 @@ from collections import defaultdict
 import numpy as np
 import tensorflow as tf
 from scikeras.wrappers import KerasClassifier, KerasRegressor
+from sklearn.base import is_classifier
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 
 
-def split_validation(arrays, validation_split):
-    """Split off the last ``validation_split`` fraction of every array.
+def split_validation(arrays, validation_split, seed=None, stratify=None):
+    """Hold out a random ``validation_split`` fraction of every array's rows.
 
-    The same rows Keras' own ``validation_split`` would hold out (the tail,
-    before any shuffling), so results match the plain Keras recipe.
+    Drawn at random from ``seed``, stratified by ``stratify`` (a classifier's
+    labels) when every class has at least two rows, as
+    ``MLPClassifier(early_stopping=True)`` does. Keras' own
+    ``validation_split`` holds out the last rows instead, so on data sorted
+    by label (as IMDB's archive is) early stopping would watch one class
+    only. The training rows keep their order; ``shuffled_batches`` shuffles
+    them every epoch.
     """
     if not validation_split:
         return arrays, None
@@ -28,8 +35,18 @@ def split_validation(arrays, validation_split):
             f"{'training' if n_train == 0 else 'validation'} sample out of "
             f"{n_samples}; use more data or another validation_split."
         )
-    train = tuple(array[:n_train] for array in arrays)
-    validation = tuple(array[n_train:] for array in arrays)
+    n_validation = n_samples - n_train
+    if stratify is not None:
+        _, class_counts = np.unique(stratify, return_counts=True)
+        if class_counts.min() < 2 or n_validation < len(class_counts):
+            stratify = None
+    splitter = (ShuffleSplit if stratify is None else StratifiedShuffleSplit)(
+        n_splits=1, test_size=n_validation, random_state=seed
+    )
+    train_rows, validation_rows = next(splitter.split(arrays[0], stratify))
+    train_rows.sort()
+    train = tuple(array[train_rows] for array in arrays)
+    validation = tuple(array[validation_rows] for array in arrays)
     return train, validation
 
 
@@ -92,17 +109,24 @@ class _SeededFitMixin:
     caches that variable on first read, so after one seeded fit every
     unseeded fit in the process fails with "Random ops require a seed". The
     wrapper is therefore never given a ``random_state``; sk_embed seeds the
-    initialisers itself and the data order here, through ``shuffle_seed``.
+    initialisers itself, and the data order and validation rows here,
+    through ``shuffle_seed`` and ``split_seed``.
     """
 
     shuffle_seed = None
+    split_seed = None
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
         X = X.astype(np.int32, copy=False)
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        train, validation = split_validation(arrays, self.validation_split)
+        train, validation = split_validation(
+            arrays,
+            self.validation_split,
+            seed=self.split_seed,
+            stratify=y if is_classifier(self) else None,
+        )
         history = self.model_.fit(
             shuffled_batches(train, self.batch_size, self.shuffle_seed),
             epochs=initial_epoch + epochs,

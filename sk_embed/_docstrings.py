@@ -47,9 +47,12 @@ _SHARED = {
     batch_size : int, default=32
         Number of samples per gradient update.
     validation_split : float, default=0.0
-        Fraction of the training data held out (the last rows, as in Keras)
-        to report ``val_`` metrics in ``history_`` and to drive callbacks
-        such as ``EarlyStopping``.""",
+        Fraction of the training data held out to report ``val_`` metrics
+        in ``history_`` and to drive callbacks such as ``EarlyStopping``.
+        The rows are drawn at random from ``random_state`` (stratified by
+        class for a classifier), as in ``MLPClassifier(early_stopping=True)``,
+        not the last rows as in Keras: the order of the training rows does
+        not decide what is held out.""",
     "run_parameters": """\
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks passed to ``model.fit``.

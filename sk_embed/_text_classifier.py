@@ -19,7 +19,7 @@ def _default_steps():
             embedding_dim=32,
             hidden_units=(),
             pooling="average",
-            optimizer="adam",
+            optimizer="lazy_adam",
             learning_rate=0.004,
             epochs=10,
             batch_size=128,
@@ -64,7 +64,7 @@ def make_text_classifier(**params):
         - ``padtransformer``: ``maxlen=800, padding="post",
           truncating="post"``;
         - ``sequenceembeddingclassifier``: ``pooling="average",
-          hidden_units=(), embedding_dim=32, optimizer="adam",
+          hidden_units=(), embedding_dim=32, optimizer="lazy_adam",
           learning_rate=0.004, epochs=10, batch_size=128,
           validation_split=0.1`` and a new
           ``keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,

@@ -56,12 +56,27 @@ def test_unseeded_batches_differ_between_fits():
     assert not np.array_equal(a, b)
 
 
-def test_split_validation_holds_out_the_tail():
-    X, y = np.arange(10), np.arange(10) * 10
-    (train_X, train_y), (val_X, val_y) = split_validation((X, y), 0.2)
-    np.testing.assert_array_equal(train_X, np.arange(8))
-    np.testing.assert_array_equal(val_y, [80, 90])
+def test_split_validation_draws_a_stratified_random_fraction():
+    # Sorted by label, as IMDB's archive is: the tail would be one class.
+    X = np.arange(100).reshape(50, 2)
+    y = np.repeat([0, 1], 25)
+    (train_X, train_y), (val_X, val_y) = split_validation((X, y), 0.2, seed=0, stratify=y)
+    assert len(val_y) == 10 and np.bincount(val_y).tolist() == [5, 5]
+    # Every row once, rows and targets still paired, training rows in order.
+    np.testing.assert_array_equal(np.sort(np.r_[train_X[:, 0], val_X[:, 0]]), X[:, 0])
+    np.testing.assert_array_equal(train_X[:, 0] // 2 >= 25, train_y == 1)
+    assert (np.diff(train_X[:, 0]) > 0).all()
+    again = split_validation((X, y), 0.2, seed=0, stratify=y)
+    np.testing.assert_array_equal(again[1][0], val_X)
+    other = split_validation((X, y), 0.2, seed=1, stratify=y)
+    assert not np.array_equal(other[1][0], val_X)
     assert split_validation((X, y), 0.0) == ((X, y), None)
+
+
+def test_split_validation_without_enough_rows_per_class_is_unstratified():
+    X, y = np.arange(10), np.array([0] * 9 + [1])
+    (_, train_y), (_, val_y) = split_validation((X, y), 0.3, seed=0, stratify=y)
+    assert len(val_y) == 3 and len(train_y) == 7
 
 
 def test_split_validation_rejects_an_empty_training_set():

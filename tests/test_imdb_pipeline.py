@@ -1,9 +1,15 @@
 """The raw-text pipeline end to end on real IMDB reviews."""
 
+import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+from sk_embed import (
+    PadTransformer,
+    SequenceEmbeddingClassifier,
+    SequenceTokenizer,
+    make_text_classifier,
+)
 from sk_embed.datasets import fetch_imdb
 
 
@@ -39,3 +45,24 @@ def test_fast_raw_text_pipeline_learns_sentiment(imdb):
     assert score > 0.75
     proba = pipe.predict_proba(["An absolute masterpiece, wonderful acting."])
     assert proba.shape == (1, 2)
+
+
+@pytest.mark.data
+def test_text_classifier_does_not_depend_on_the_order_of_the_rows(imdb):
+    # Reviews sorted by label, as the archive lists them: Keras' tail
+    # validation split would hold out positive reviews only, and early
+    # stopping would watch one class.
+    train, test = imdb
+    data, target = train.data[:4000], train.target[:4000]
+    order = np.argsort(target, kind="stable")
+    scores = {}
+    for name, rows in {"sorted": order, "shuffled": np.arange(len(target))}.items():
+        pipe = make_text_classifier(random_state=0)
+        pipe.fit([data[i] for i in rows], target[rows])
+        classifier = pipe[-1]
+        # The validation rows hold both classes in the training proportion.
+        assert classifier.history_["val_loss"]
+        scores[name] = pipe.score(test.data[:4000], test.target[:4000])
+    print(scores)
+    assert scores["shuffled"] > 0.8
+    assert abs(scores["sorted"] - scores["shuffled"]) < 0.02

@@ -25,7 +25,7 @@ def test_structure_and_defaults():
     assert pad.maxlen is not None
     assert clf.pooling == "average"
     assert clf.hidden_units == ()
-    assert clf.optimizer == "adam"
+    assert clf.optimizer == "lazy_adam"
     assert 0 < clf.validation_split < 1
     assert len(clf.callbacks) == 1
     stopper = clf.callbacks[0]
