@@ -4,16 +4,22 @@ TensorFlow's native libraries log with absl. Lines logged after absl starts
 obey ``TF_CPP_MIN_LOG_LEVEL``; lines logged while the libraries load, before
 absl starts (the oneDNN notice, "Could not find cuda drivers", and the
 banner announcing them), go straight to file descriptor 2 whatever the
-level. Every process that imports sk_embed, joblib and Dask workers
-included, would print them.
+level. The first look for devices adds an ERROR line on every machine
+without a GPU driver ("failed call to cuInit"). Every process that imports
+sk_embed, joblib and Dask workers included, would print them.
 
-This module gives those early lines the same treatment as the later ones:
-``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (warnings and errors of TensorFlow's
-C++ code hidden, as most TensorFlow front-ends do; a value the user set is
-kept), and while ``tensorflow`` is imported, file descriptor 2 is read
-through a temporary file so that each early line below that level is
-dropped. Everything else written there, and any error raised by the import,
-is passed on unchanged.
+So TensorFlow's start-up (its import and the listing of its devices) runs
+with file descriptor 2 read through a temporary file:
+
+- when the user has not set ``TF_CPP_MIN_LOG_LEVEL``, the absl lines of the
+  start-up are dropped, and the variable defaults to 2 for the rest of the
+  process (INFO and WARNING lines of TensorFlow's C++ code hidden, as most
+  TensorFlow front-ends do);
+- when the user has set it, the start-up lines below that level are dropped
+  and the others shown: ``TF_CPP_MIN_LOG_LEVEL=0`` shows them all.
+
+Everything else written to descriptor 2 meanwhile is passed on, and when the
+import fails, every captured line is, before the error propagates.
 """
 
 import contextlib
@@ -39,17 +45,23 @@ def import_tensorflow_quietly():
     A no-op when TensorFlow is already imported: then its start-up lines
     are already out, or were the importer's business.
     """
+    user_level = os.environ.get(LOG_LEVEL_ENV)
     os.environ.setdefault(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL)
     if "tensorflow" in sys.modules:
         return
-    min_rank = _min_rank(os.environ[LOG_LEVEL_ENV])
+    # Fatal lines only, unless the user chose a level.
+    min_rank = _SEVERITY_RANK["F"] if user_level is None else _min_rank(user_level)
     with _captured_stderr() as read_captured:
         try:
-            import tensorflow  # noqa: F401
-        finally:
-            # Passed on before any import error propagates, so the
-            # traceback keeps whatever TensorFlow explained first.
-            lines = read_captured()
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            # Before the error propagates, so the traceback follows
+            # whatever TensorFlow explained first.
+            sys.stderr.write("".join(read_captured()))
+            raise
+        lines = read_captured()
     sys.stderr.write("".join(_kept_lines(lines, min_rank)))
     sys.stderr.flush()
 
@@ -64,13 +76,17 @@ def _min_rank(level):
 def _kept_lines(lines, min_rank):
     """The captured lines that the log level does not hide."""
     kept = []
+    dropping = False
     for line in lines:
         match = _ABSL_LINE.match(line)
-        if match and _SEVERITY_RANK[match.group(1)] < min_rank:
-            continue
-        if line.startswith(_EARLY_BANNER) and min_rank > 0:
-            continue
-        kept.append(line)
+        if match:
+            dropping = _SEVERITY_RANK[match.group(1)] < min_rank
+        elif line.startswith(_EARLY_BANNER):
+            dropping = min_rank > 0
+        # Any other line goes with the line above it: absl messages may run
+        # over several lines.
+        if not dropping:
+            kept.append(line)
     return kept
 
 

@@ -3,7 +3,44 @@ import os
 import numpy as np
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# -- The skip policy --------------------------------------------------------
+# On a user's machine a test whose prerequisite is missing (the IMDB data in
+# SK_EMBED_DATA, Sphinx for the documentation build, ...) skips with its
+# reason. Under CI=true a skip is no check, so it fails instead, naming what
+# is missing. The one allowed skip: scikit-learn's check_array_api_input,
+# which skips because sk_embed declares no array-API support (no
+# array_api_support tag); nothing is missing there.
+ALLOWED_CI_SKIPS = ("check_array_api_input",)
+
+
+def _skip_is_a_failure(report):
+    if os.environ.get("CI", "").lower() != "true" or not report.skipped:
+        return False
+    if hasattr(report, "wasxfail"):  # an expected failure, listed with its reason
+        return False
+    return not any(name in report.nodeid for name in ALLOWED_CI_SKIPS)
+
+
+def _fail_skip(report):
+    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+    report.outcome = "failed"
+    report.longrepr = f"Skipped under CI=true, where every prerequisite must be present: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if _skip_is_a_failure(report):
+        _fail_skip(report)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if _skip_is_a_failure(report):  # a module-level importorskip
+        _fail_skip(report)
 
 
 def make_token_data(n_samples=240, length=10, vocab=50, n_classes=2, seed=0):
