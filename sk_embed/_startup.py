@@ -29,6 +29,9 @@ import sys
 import tempfile
 
 LOG_LEVEL_ENV = "TF_CPP_MIN_LOG_LEVEL"
+# Set beside our default, so that child processes (joblib and Dask workers
+# inherit the environment) still know the level is ours, not the user's.
+DEFAULTED_ENV = "SK_EMBED_DEFAULTED_TF_CPP_MIN_LOG_LEVEL"
 #: Hides TensorFlow's C++ INFO and WARNING lines; errors stay visible.
 DEFAULT_LOG_LEVEL = "2"
 
@@ -46,7 +49,9 @@ def import_tensorflow_quietly():
     are already out, or were the importer's business.
     """
     user_level = os.environ.get(LOG_LEVEL_ENV)
-    os.environ.setdefault(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL)
+    if user_level is None or user_level == os.environ.get(DEFAULTED_ENV):
+        user_level = None
+        os.environ[LOG_LEVEL_ENV] = os.environ[DEFAULTED_ENV] = DEFAULT_LOG_LEVEL
     if "tensorflow" in sys.modules:
         return
     # Fatal lines only, unless the user chose a level.

@@ -19,10 +19,23 @@ STARTUP_LINES = [
 ]
 
 
-def test_importing_sk_embed_prints_nothing():
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+#: Imports sk_embed, then does the same in a child process, as joblib does.
+PARENT_AND_CHILD = """
+import os, subprocess, sys
+import sk_embed, tensorflow as tf
+tf.constant(1) + 1
+subprocess.run([sys.executable, "-c", "import sk_embed; import tensorflow as tf; tf.constant(1)"], check=True)
+"""
+
+
+def test_importing_sk_embed_prints_nothing_in_parent_or_child_process():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if "TF_CPP_MIN_LOG_LEVEL" not in key
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import sk_embed, tensorflow as tf; tf.constant(1) + 1"],
+        [sys.executable, "-c", PARENT_AND_CHILD],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
