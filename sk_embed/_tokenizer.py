@@ -3,8 +3,9 @@
 import re
 from array import array
 from collections import defaultdict
-from itertools import repeat
+from itertools import islice, repeat
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -121,6 +122,194 @@ def _split(flat, lengths):
     return [flat[start:stop] for start, stop in zip(bounds, bounds[1:])]
 
 
+# --------------------------------------------------------------------------
+# N-grams as integers
+#
+# Joining every n-gram of every text into a string, hashing it and counting it
+# in a dict is what made n-grams slow. Below, words get integer ids once, an
+# n-gram is an int64 key built from the id of its first n - 1 words and the id
+# of its last word, equal n-grams are grouped by one sort per n, and strings
+# are only built for the n-grams that make it into the vocabulary.
+# --------------------------------------------------------------------------
+
+
+class _NgramGroups(NamedTuple):
+    """The n-grams of all texts for one ``n``, grouped by equality.
+
+    Occurrences are in text order, text by text (CountVectorizer's order for
+    one ``n``). ``ids`` numbers the distinct n-grams 0 .. ``n_distinct - 1``
+    in increasing key order; ``first`` is the index of the first occurrence of
+    each id; ``repeated`` (only if requested, else None) marks occurrences of
+    an n-gram already seen earlier in the same text.
+    """
+
+    n: int
+    starts: np.ndarray
+    ids: np.ndarray
+    n_distinct: int
+    first: np.ndarray
+    repeated: np.ndarray
+
+
+def _ngram_counts(lengths, n):
+    """Number of n-grams of each text."""
+    return np.maximum(lengths - (n - 1), 0)
+
+
+def _ngram_starts(lengths, n):
+    """Index in the flat word array of the first word of each n-gram."""
+    counts = _ngram_counts(lengths, n)
+    word_starts = np.cumsum(lengths) - lengths
+    ngram_starts = np.cumsum(counts) - counts
+    starts = np.arange(counts.sum())
+    starts += np.repeat(word_starts - ngram_starts, counts)
+    return starts
+
+
+def _stable_sort(keys):
+    """Return the stable argsort of non-negative int64 ``keys`` and the sorted keys.
+
+    When a key and its position fit together in 63 bits, sorting the values
+    ``key << shift | position`` gives both at once, about twice as fast as
+    ``argsort``: the positions make the values distinct, hence the order stable.
+    """
+    shift = max(len(keys) - 1, 1).bit_length()
+    if len(keys) and int(keys.max()) >> (63 - shift) == 0:
+        # In place where possible: fresh large arrays cost page faults.
+        packed = keys << shift
+        packed |= np.arange(len(keys))
+        packed.sort()
+        order = packed & ((1 << shift) - 1)
+        packed >>= shift
+        return order, packed
+    order = np.argsort(keys, kind="stable")
+    return order, keys[order]
+
+
+def _group(keys):
+    """Number equal keys alike with one stable sort.
+
+    Returns the dense id of each key, the sorting permutation and, in sorted
+    order, whether each key differs from the previous one. The sort is stable
+    so that each run of equal keys lists their occurrences in input order.
+    """
+    order, sorted_keys = _stable_sort(keys)
+    starts_run = np.empty(len(keys), dtype=bool)
+    starts_run[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts_run[1:])
+    sorted_ids = np.cumsum(starts_run)
+    sorted_ids -= 1
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = sorted_ids
+    return ids, order, starts_run
+
+
+def _repeated_in_text(order, starts_run, text_of):
+    """Mark the occurrences whose key already occurred earlier in their text.
+
+    Within a run of equal keys the occurrences are in input order, hence
+    grouped by text: all but the first of a text are repeats.
+    """
+    texts = text_of[order]
+    repeated_sorted = np.zeros(len(order), dtype=bool)
+    repeated_sorted[1:] = ~starts_run[1:] & (texts[1:] == texts[:-1])
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[order[repeated_sorted]] = True
+    return repeated
+
+
+def _group_ngrams(words, lengths, n_words, min_n, max_n, binary):
+    """Yield the :class:`_NgramGroups` of each n from ``min_n`` to ``max_n``.
+
+    ``words`` holds the word ids (0 .. ``n_words - 1``) of all texts end to
+    end, ``lengths`` the number of words of each text. The key of an n-gram
+    is ``id of its (n - 1)-gram prefix * n_words + id of its last word``:
+    equal n-grams get equal keys and, since prefix ids are dense, keys stay
+    below ``len(words) * n_words`` (no int64 overflow for any real corpus).
+    """
+    prefix_ids = words.astype(np.int64)  # id of the (n-1)-gram at each word
+    for n in range(1, max_n + 1):
+        if n == 1 and min_n > 1:
+            continue  # word ids are already dense prefix ids
+        starts = _ngram_starts(lengths, n)
+        keys = prefix_ids
+        if n > 1:
+            keys = prefix_ids[starts] * n_words + words[starts + (n - 1)]
+        ids, order, starts_run = _group(keys)
+        if n < max_n:
+            # Positions that start no n-gram keep stale values, never read:
+            # every (n + 1)-gram starts where an n-gram starts.
+            prefix_ids = np.empty(len(words), dtype=np.int64)
+            prefix_ids[starts] = ids
+        if n < min_n:
+            continue
+        repeated = None
+        if binary:
+            text_of = np.repeat(np.arange(len(lengths)), _ngram_counts(lengths, n))
+            repeated = _repeated_in_text(order, starts_run, text_of)
+        # Ids follow the sorted keys, so the first of each run is that id's.
+        first = order[starts_run]
+        yield _NgramGroups(n, starts, ids, len(first), first, repeated)
+
+
+def _stream_positions(lengths, min_n, max_n):
+    """Where each n-gram goes in the output, and the output length of each text.
+
+    A text's output lists its n-grams by increasing n, each n in text order.
+    Returns one position array per n from ``min_n`` to ``max_n``, aligned
+    with ``_ngram_starts(lengths, n)``, and the number of n-grams per text.
+    """
+    counts = [_ngram_counts(lengths, n) for n in range(min_n, max_n + 1)]
+    n_per_text = sum(counts)
+    starts = np.cumsum(n_per_text) - n_per_text
+    positions = []
+    for count in counts:
+        in_class = np.cumsum(count) - count
+        positions.append(np.repeat(starts - in_class, count) + np.arange(count.sum()))
+        starts = starts + count  # the next n comes after these
+    return positions, n_per_text
+
+
+def _ngram_strings(provisional_ids, groups, words, word_list):
+    """The tokens of some n-grams, rebuilt from their first occurrence.
+
+    A provisional id numbers the n-grams of ``groups[0]``, then those of
+    ``groups[1]``..., each in the order of their group ids.
+    """
+    tokens = np.empty(len(provisional_ids), dtype=object)
+    word_array = np.array(word_list, dtype=object)
+    offset = 0
+    for group in groups:
+        where = np.flatnonzero(
+            (provisional_ids >= offset) & (provisional_ids < offset + group.n_distinct)
+        )
+        starts = group.starts[group.first[provisional_ids[where] - offset]]
+        # One list per word position, zipped: no list per n-gram for the
+        # garbage collector to trace.
+        columns = [word_array[words[starts + k]].tolist() for k in range(group.n)]
+        tokens[where] = list(map(" ".join, zip(*columns)))
+        offset += group.n_distinct
+    return tokens.tolist()
+
+
+def _drop_marked(flat, lengths, marked):
+    """Remove the marked items of ``flat``; return it and the new lengths."""
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    kept = ~marked
+    return flat[kept], np.bincount(text_of[kept], minlength=len(lengths))
+
+
+def _first_seen_ids():
+    """A dict handing out ids 0, 1, 2... to new keys in first-seen order.
+
+    A defaultdict whose factory is its own length does it with one C call
+    per key.
+    """
+    first_seen = defaultdict()
+    first_seen.default_factory = first_seen.__len__
+    return first_seen
+
+
 class SequenceTokenizer(TransformerMixin, BaseEstimator):
     """Map raw texts to ragged sequences of word ids ranked by frequency.
 
@@ -204,10 +393,15 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
     of varying lengths; an empty text gives an empty array. An ``Embedding``
     layer fed these ids needs ``input_dim = len(vocabulary_) + 2``.
 
-    Each text is tokenized once; tokens get provisional ids in first-seen
-    order, are counted with ``numpy.bincount`` and all documents are
-    renumbered with one lookup-table indexing, which makes ``fit_transform``
-    faster than CountVectorizer's.
+    Each text is tokenized once and its words get integer ids. N-grams are
+    not joined into strings to be counted: an n-gram is an integer key made
+    of the id of its first n - 1 words and the id of its last word, equal
+    keys are grouped by one sort per n, and only the n-grams kept in the
+    vocabulary are joined. Tokens are counted with ``numpy.bincount`` and all
+    documents are renumbered with one lookup-table indexing, which makes
+    ``fit_transform`` faster than CountVectorizer's. (If a word contains a
+    space, possible with a custom ``token_pattern`` or ``preprocessor``, the
+    n-grams are joined into strings instead, more slowly.)
 
     Examples
     --------
@@ -309,6 +503,11 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         documents = _check_documents(X)
+        min_n, max_n = self._check_ngram_range()
+        if max_n > 1:
+            sequences = self._transform_ngrams(documents, min_n, max_n)
+            if sequences is not None:
+                return sequences
         lookup = self.vocabulary_.get
 
         def ids_of(tokens):
@@ -359,18 +558,18 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
         if not documents:
             raise ValueError("Cannot fit on an empty collection of documents.")
 
-        # A defaultdict whose factory is its own length hands out provisional
-        # ids 0, 1, 2, ... in first-seen order, with one C call per token.
-        first_seen = defaultdict()
-        first_seen.default_factory = first_seen.__len__
+        min_n, max_n = self._check_ngram_range()
+        if max_n > 1:
+            sequences = self._fit_encode_ngrams(documents, min_n, max_n)
+            if sequences is not None:
+                return sequences
+
+        first_seen = _first_seen_ids()  # provisional ids in first-seen order
         flat, lengths = _encode(
             documents, analyze, lambda tokens: map(first_seen.__getitem__, tokens)
         )
         if not first_seen:
-            raise ValueError(
-                "Empty vocabulary: no document contains a token matching "
-                f"token_pattern={self.token_pattern!r}."
-            )
+            raise self._empty_vocabulary_error()
 
         counts = np.bincount(flat, minlength=len(first_seen))
         # A stable sort keeps first-seen order among equal counts: the
@@ -385,6 +584,125 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
             zip(map(tokens.__getitem__, kept.tolist()), renumber[kept].tolist())
         )
         return self._sequences(renumber[flat], lengths)
+
+    def _fit_encode_ngrams(self, documents, min_n, max_n):
+        """``_fit_encode`` for ``max_n > 1``, with n-grams as integer keys.
+
+        Returns None, having learnt nothing, if a word contains a space: its
+        n-grams could then equal other tokens ("a b" + "c" is "a" + "b c"),
+        which only the string path handles. The caller then tokenizes again;
+        only a custom ``token_pattern`` or ``preprocessor`` can cause this.
+        """
+        first_seen = _first_seen_ids()
+        words, lengths = _encode(
+            documents,
+            self._build_word_analyzer(),
+            lambda tokens: map(first_seen.__getitem__, tokens),
+        )
+        word_list = list(first_seen)
+        if any(" " in word for word in word_list):
+            return None
+
+        # Provisional ids: the n-grams of min_n in group-id order, then those
+        # of min_n + 1...; flat holds them in output order.
+        positions, n_per_text = _stream_positions(lengths, min_n, max_n)
+        flat = np.empty(n_per_text.sum(), dtype=np.int64)
+        repeated = np.zeros(len(flat), dtype=bool)
+        groups, first_positions, n_ngrams = [], [], 0
+        for group, position in zip(
+            _group_ngrams(words, lengths, len(word_list), min_n, max_n, self.binary),
+            positions,
+        ):
+            flat[position] = group.ids + n_ngrams
+            if self.binary:
+                repeated[position[group.repeated]] = True
+            first_positions.append(position[group.first])
+            groups.append(group)
+            n_ngrams += group.n_distinct
+        if n_ngrams == 0:
+            raise self._empty_vocabulary_error()
+        if self.binary:
+            flat, n_per_text = _drop_marked(flat, n_per_text, repeated)
+
+        counts = np.bincount(flat, minlength=n_ngrams)
+        # The tie-break wants first-seen order: sort by the output position of
+        # each n-gram's first occurrence, then stably by decreasing count.
+        first_seen_order = np.argsort(np.concatenate(first_positions))
+        ranking = first_seen_order[
+            np.argsort(-counts[first_seen_order], kind="stable")
+        ]
+        kept = ranking[: self._n_kept(counts)]
+
+        new_ids = range(FIRST_WORD_ID, FIRST_WORD_ID + len(kept))
+        renumber = np.full(n_ngrams, OOV_ID, dtype=np.int32)
+        renumber[kept] = new_ids
+        tokens = _ngram_strings(kept, groups, words, word_list)
+        self.vocabulary_ = dict(zip(tokens, new_ids))
+        return self._sequences(renumber[flat], n_per_text)
+
+    def _transform_ngrams(self, documents, min_n, max_n):
+        """``transform`` for ``max_n > 1``, with n-grams as integer keys.
+
+        The vocabulary's tokens, split into words, go first as extra texts,
+        so that a token of n words gets the group id of the equal n-grams of
+        the texts. Returns None if a word of the texts contains a space (see
+        ``_fit_encode_ngrams``).
+        """
+        # Joined then split at once: one list of words, none per token.
+        entries = list(self.vocabulary_)
+        first_seen = _first_seen_ids()
+        entry_words = np.fromiter(
+            map(first_seen.__getitem__, " ".join(entries).split(" ")), dtype=np.int64
+        )
+        entry_lengths = np.fromiter(
+            map(str.count, entries, repeat(" ")), dtype=np.int64, count=len(entries)
+        )
+        entry_lengths += 1
+        entry_ids = np.fromiter(
+            self.vocabulary_.values(), dtype=np.int32, count=len(entries)
+        )
+        n_known_words = len(first_seen)
+        words, lengths = _encode(
+            documents,
+            self._build_word_analyzer(),
+            lambda tokens: map(first_seen.__getitem__, tokens),
+        )
+        # Words of the vocabulary come from split(" "): only new ones may
+        # contain a space.
+        if any(" " in word for word in islice(first_seen, n_known_words, None)):
+            return None
+
+        positions, n_per_text = _stream_positions(lengths, min_n, max_n)
+        flat = np.empty(n_per_text.sum(), dtype=np.int32)
+        repeated = np.zeros(len(flat), dtype=bool)
+        all_groups = _group_ngrams(
+            np.concatenate([entry_words, words]),
+            np.concatenate([entry_lengths, lengths]),
+            len(first_seen),
+            min_n,
+            max_n,
+            self.binary,
+        )
+        for group, position in zip(all_groups, positions):
+            in_entries = _ngram_counts(entry_lengths, group.n)
+            # An entry of n words has exactly one n-gram: itself.
+            is_ngram = entry_lengths == group.n
+            own = (np.cumsum(in_entries) - in_entries)[is_ngram]
+            token_id = np.full(group.n_distinct, OOV_ID, dtype=np.int32)
+            token_id[group.ids[own]] = entry_ids[is_ngram]
+            n_in_entries = in_entries.sum()
+            flat[position] = token_id[group.ids[n_in_entries:]]
+            if self.binary:
+                repeated[position[group.repeated[n_in_entries:]]] = True
+        if self.binary:
+            flat, n_per_text = _drop_marked(flat, n_per_text, repeated)
+        return self._sequences(flat, n_per_text)
+
+    def _empty_vocabulary_error(self):
+        return ValueError(
+            "Empty vocabulary: no document contains a token matching "
+            f"token_pattern={self.token_pattern!r}."
+        )
 
     def _sequences(self, flat, lengths):
         """Cut the flat ids into one sequence per document."""
@@ -404,9 +722,8 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
             n_kept = min(n_kept, self.num_words - FIRST_WORD_ID)
         return n_kept
 
-    def _build_analyzer(self):
-        """Return a function mapping one text to its list of tokens."""
-        min_n, max_n = self._check_ngram_range()
+    def _build_word_analyzer(self):
+        """Return a function mapping one text to its list of words."""
         find_tokens = self._compile_token_pattern().findall
         if self.preprocessor is not None:
             preprocess = self.preprocessor
@@ -415,10 +732,19 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
         else:
             preprocess = _strip_html_line_breaks
 
+        def find_words(text):
+            return find_tokens(preprocess(text))
+
+        return find_words
+
+    def _build_analyzer(self):
+        """Return a function mapping one text to its list of tokens."""
+        min_n, max_n = self._check_ngram_range()
+        find_words = self._build_word_analyzer()
         ngrams, binary = (min_n, max_n) != (1, 1), self.binary
 
         def analyze(text):
-            tokens = find_tokens(preprocess(text))
+            tokens = find_words(text)
             if ngrams:
                 tokens = _word_ngrams(tokens, min_n, max_n)
             if binary:

@@ -20,6 +20,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sk_embed import SequenceTokenizer
 from sk_embed._tokenizer import OOV_TOKEN
 
+DEFAULT_PATTERN = r"(?u)\w+(?:'\w+)*"
+
 REVIEWS = [
     "A great movie!<br /><br />Great acting, great story.",
     "Not a great movie. I didn't like it: 3/10.",
@@ -182,6 +184,95 @@ def test_matches_reference_implementation(documents, num_words):
     assert [sequence.tolist() for sequence in sequences] == expected
     assert all(0 not in sequence for sequence in sequences)
     assert [s.tolist() for s in tokenizer.transform(documents)] == expected
+
+
+def reference_tokens(document, ngram_range, binary, token_pattern, lowercase):
+    """The tokens of one text, per the documented semantics, string by string."""
+    text = re.sub(r"<br\s*/?>", " ", document, flags=re.IGNORECASE)
+    words = re.findall(token_pattern, text.lower() if lowercase else text)
+    min_n, max_n = ngram_range
+    tokens = [
+        " ".join(words[start : start + n])
+        for n in range(min_n, max_n + 1)
+        for start in range(len(words) - n + 1)
+    ]
+    if binary:
+        tokens = [token for i, token in enumerate(tokens) if token not in tokens[:i]]
+    return tokens
+
+
+def reference_ids(tokens, vocabulary, binary):
+    ids = [vocabulary.get(token, 1) for token in tokens]
+    if binary and 1 in ids:
+        first_oov = ids.index(1)
+        ids = [i for position, i in enumerate(ids) if i != 1 or position == first_oov]
+    return ids
+
+
+def reference_ngram_fit(documents, num_words, min_count, **analyzer):
+    """Vocabulary: count, ties by first occurrence, then min_count, num_words."""
+    token_lists = [reference_tokens(document, **analyzer) for document in documents]
+    stream = [token for tokens in token_lists for token in tokens]
+    counts = Counter(stream)
+    first_seen = {token: stream.index(token) for token in counts}
+    ranked = sorted(counts, key=lambda token: (-counts[token], first_seen[token]))
+    kept = [token for token in ranked if counts[token] >= min_count]
+    if num_words is not None:
+        kept = kept[: num_words - 2]
+    return {token: rank + 2 for rank, token in enumerate(kept)}
+
+
+# Few words, so that words, n-grams and whole texts repeat within and across
+# texts; "a b" and "x  y" match the spaced token pattern below as one token.
+NGRAM_WORDS = ["a", "b", "a", "c", "don't", "A", "é", "b,", "<br />", "a b", "x  y"]
+SPACED_PATTERN = r"[a-z]+(?: [a-z]+)?"
+
+
+def random_texts(rng, n_texts):
+    return [
+        " ".join(rng.choice(NGRAM_WORDS, size=rng.integers(0, 12)))
+        for _ in range(n_texts)
+    ]
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (1, 3), (2, 3)])
+@pytest.mark.parametrize("binary", [False, True])
+def test_ngrams_match_reference_implementation(ngram_range, binary):
+    rng = np.random.default_rng(sum(ngram_range) + 10 * binary)
+    for trial in range(40):
+        analyzer = {
+            "ngram_range": ngram_range,
+            "binary": binary,
+            # The spaced pattern makes words with spaces, whose n-grams may
+            # equal other tokens; a pattern matching "" makes empty words.
+            "token_pattern": [DEFAULT_PATTERN, SPACED_PATTERN, r"\w*"][trial % 3],
+            "lowercase": trial % 4 != 0,
+        }
+        num_words = [None, 3, 5, 12][rng.integers(4)]
+        min_count = int(rng.integers(1, 3))
+        documents = random_texts(rng, int(rng.integers(1, 8)))
+        new_documents = random_texts(rng, 4) + ["", "b b b", "zz a"]
+        tokenizer = SequenceTokenizer(
+            num_words=num_words, min_count=min_count, **analyzer
+        )
+        vocabulary = reference_ngram_fit(documents, num_words, min_count, **analyzer)
+        if not vocabulary:
+            with pytest.raises(ValueError):
+                tokenizer.fit_transform(documents)
+            continue
+        sequences = tokenizer.fit_transform(documents)
+        assert list(tokenizer.vocabulary_.items()) == list(vocabulary.items())
+        for texts, result in [
+            (documents, sequences),
+            (documents, tokenizer.transform(documents)),
+            (new_documents, tokenizer.transform(new_documents)),
+        ]:
+            expected = [
+                reference_ids(reference_tokens(text, **analyzer), vocabulary, binary)
+                for text in texts
+            ]
+            assert [sequence.tolist() for sequence in result] == expected
+            assert all(sequence.dtype == np.int32 for sequence in result)
 
 
 # --------------------------------------------------------------------------
