@@ -287,12 +287,16 @@ class BaseSequenceEmbedding(BaseEstimator):
         X = np.minimum(X, self.vocab_size_).astype(np.int32)
         n_samples = len(X)
         X = _pad_last_batch(X)
-        # predict_on_batch runs the compiled predict step directly: model.predict
-        # builds a data pipeline on every call, about 35 ms here, which was
-        # most of the time of predicting a few rows.
+        # Calling the model eagerly, chunk by chunk: model.predict builds a
+        # data pipeline on every call (about 35 ms here), and
+        # predict_on_batch traces a tf.function for every new model and
+        # input shape (50-500 ms), which a search or cross-validation pays
+        # for each fold, with TensorFlow's retracing warnings on top.
         output = np.concatenate(
             [
-                self.model_.predict_on_batch(X[start : start + PREDICT_BATCH_SIZE])
+                keras.ops.convert_to_numpy(
+                    self.model_(X[start : start + PREDICT_BATCH_SIZE], training=False)
+                )
                 for start in range(0, len(X), PREDICT_BATCH_SIZE)
             ]
         )

@@ -1,5 +1,7 @@
 """scikit-learn's common estimator checks over every public estimator."""
 
+import pytest
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_embed import (
@@ -56,3 +58,30 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+#: The common checks that need no numeric data. scikit-learn runs none of
+#: its checks but check_estimator_cloneable on an estimator whose input is
+#: text (it warns "Can't test estimator SequenceTokenizer which requires
+#: input of type ... string=True"), as for its own CountVectorizer; these
+#: apply to the tokenizer all the same, and its fit/transform behaviour is
+#: tested in test_tokenizer.py.
+TEXT_INPUT_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_estimator_repr",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_mixin_order",
+    "check_valid_tag_types",
+    "check_estimator_tags_renamed",
+    "check_do_not_raise_errors_in_init_or_set_params",
+]
+
+
+@pytest.mark.parametrize("check_name", TEXT_INPUT_CHECKS)
+@pytest.mark.parametrize(
+    "estimator", [e for e in ESTIMATORS if type(e).__name__ == "SequenceTokenizer"], ids=repr
+)
+def test_text_input_estimator_checks(estimator, check_name):
+    getattr(estimator_checks, check_name)(type(estimator).__name__, estimator)
