@@ -35,7 +35,6 @@ import sys
 import time
 import warnings
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import joblib  # noqa: E402
 import numpy as np  # noqa: E402

@@ -18,7 +18,6 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
 # Quieter TensorFlow while autodoc imports sk_embed.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 DOCS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DOCS_DIR.parent

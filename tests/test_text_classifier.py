@@ -19,7 +19,7 @@ def test_structure_and_defaults():
     assert isinstance(tok, SequenceTokenizer)
     assert isinstance(pad, PadTransformer)
     assert isinstance(clf, SequenceEmbeddingClassifier)
-    assert tok.ngram_range == (1, 2)
+    assert tok.ngram_range == (1, 3)
     assert tok.binary
     assert tok.num_words >= 100_000
     assert pad.maxlen is not None
