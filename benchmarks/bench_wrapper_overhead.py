@@ -28,10 +28,12 @@ import argparse
 import os
 import time
 
-import keras
 import numpy as np
 
 from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+
+# After sk_embed, which imports TensorFlow without its start-up log lines.
+import keras  # noqa: E402
 
 
 def load_arrays(data_home):

@@ -11,13 +11,11 @@ their output, add ``-D plot_gallery=1``.
 No intersphinx mapping: the build must work offline.
 """
 
-import os
 import sys
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
-# Quieter TensorFlow while autodoc imports sk_embed.
 
 DOCS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DOCS_DIR.parent

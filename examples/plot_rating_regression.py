@@ -36,7 +36,6 @@ import os
 import sys
 import time
 
-import keras
 from sklearn.dummy import DummyRegressor
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
@@ -45,6 +44,9 @@ from sklearn.pipeline import make_pipeline
 
 from sk_embed import PadTransformer, SequenceEmbeddingRegressor, SequenceTokenizer
 from sk_embed.datasets import fetch_imdb
+
+# After sk_embed, which imports TensorFlow without its start-up log lines.
+import keras  # noqa: E402
 
 
 def parse_args(argv=None):
