@@ -40,8 +40,11 @@ _SHARED = {
         vectors fixed.""",
     "training_parameters": """\
     optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
-        The Keras optimizer. An instance is copied (through its config) for
-        every fit, so clones never share optimizer state.
+        The Keras optimizer: a Keras name such as "rmsprop" or "adam", or
+        "lazy_adam", sk_embed's Adam that updates only the embedding rows a
+        batch uses (for ``encoder=None`` with average or max pooling, whose
+        embedding gradient is sparse). An instance is copied (through its
+        config) for every fit, so clones never share optimizer state.
     epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=32
