@@ -103,7 +103,8 @@ class EmbeddingBag(layers.Layer):
         # fused) segment mean.
         token_ids = tf.convert_to_tensor(token_ids)
         n_rows = tf.shape(token_ids)[0]
-        positions = tf.where(tf.not_equal(token_ids, 0))
+        real = tf.not_equal(token_ids, 0)
+        positions = tf.where(real)
         row_of = positions[:, 0]
         # One lookup per distinct id of the batch: the table's gradient then
         # has one row per distinct id, so the optimizer has no repeated rows
@@ -117,8 +118,7 @@ class EmbeddingBag(layers.Layer):
             tf.gather(vectors, slot_of), row_of, num_segments=n_rows
         )
         # An empty row's maximum is the lowest float: give it zeros.
-        has_ids = tf.math.bincount(tf.cast(row_of, tf.int32), minlength=n_rows) > 0
-        return tf.where(has_ids[:, None], largest, 0.0)
+        return tf.where(tf.reduce_any(real, axis=1, keepdims=True), largest, 0.0)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.output_dim)

@@ -1,7 +1,7 @@
 """Keras optimizers that sk_embed adds to Keras' own.
 
 ``LazyAdam`` exists for the bag-of-ids networks (:class:`EmbeddingBag`):
-their embedding table is large (300,000 rows in ``make_text_classifier``)
+their embedding table is large (600,000 rows in ``make_text_classifier``)
 while a batch touches a few thousand rows. Keras' ``Adam`` densifies a
 sparse gradient and updates every row and both of its moment tables on each
 step, which cost half of every epoch there.
@@ -44,7 +44,9 @@ class LazyAdam(keras.optimizers.Adam):
         )
         index = self._get_variable_index(variable)
         m = self._update_rows(
-            self._momentums[index], rows, lambda old: old + (gradient - old) * (1 - beta_1)
+            self._momentums[index],
+            rows,
+            lambda old: old + (gradient - old) * (1 - beta_1),
         )
         v = self._update_rows(
             self._velocities[index],

@@ -22,9 +22,12 @@ def _skip_is_a_failure(report):
 
 
 def _fail_skip(report):
-    reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+    longrepr = report.longrepr
+    reason = longrepr[-1] if isinstance(longrepr, tuple) else longrepr
     report.outcome = "failed"
-    report.longrepr = f"Skipped under CI=true, where every prerequisite must be present: {reason}"
+    report.longrepr = (
+        f"Skipped under CI=true, where every prerequisite must be present: {reason}"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)

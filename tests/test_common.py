@@ -81,7 +81,9 @@ TEXT_INPUT_CHECKS = [
 
 @pytest.mark.parametrize("check_name", TEXT_INPUT_CHECKS)
 @pytest.mark.parametrize(
-    "estimator", [e for e in ESTIMATORS if type(e).__name__ == "SequenceTokenizer"], ids=repr
+    "estimator",
+    [e for e in ESTIMATORS if type(e).__name__ == "SequenceTokenizer"],
+    ids=repr,
 )
 def test_text_input_estimator_checks(estimator, check_name):
     getattr(estimator_checks, check_name)(type(estimator).__name__, estimator)

@@ -60,7 +60,9 @@ def test_split_validation_draws_a_stratified_random_fraction():
     # Sorted by label, as IMDB's archive is: the tail would be one class.
     X = np.arange(100).reshape(50, 2)
     y = np.repeat([0, 1], 25)
-    (train_X, train_y), (val_X, val_y) = split_validation((X, y), 0.2, seed=0, stratify=y)
+    (train_X, train_y), (val_X, val_y) = split_validation(
+        (X, y), 0.2, seed=0, stratify=y
+    )
     assert len(val_y) == 10 and np.bincount(val_y).tolist() == [5, 5]
     # Every row once, rows and targets still paired, training rows in order.
     np.testing.assert_array_equal(np.sort(np.r_[train_X[:, 0], val_X[:, 0]]), X[:, 0])
