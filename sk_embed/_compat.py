@@ -101,6 +101,28 @@ def shuffled_batches(arrays, batch_size, seed):
     )
 
 
+def build_training_state(model, train):
+    """Create the optimizer's and the metrics' variables before ``fit``.
+
+    Why: with TensorFlow and no distribution strategy, Keras 3 defers
+    building the optimizer and the compiled metrics to the first trace of
+    its train step (``TensorFlowTrainer._maybe_symbolic_build`` returns
+    early). A ``tf.function`` that creates variables on its first call is
+    traced a second time, so every new model paid for two traces of its
+    train step: 1.1 s of a 3 s bidirectional-GRU fit on 60 rows. Keras'
+    ``_symbolic_build`` is what it runs on its other backends: it builds
+    the same state from symbolic tensors shaped like one batch, so the
+    train step is traced once. Without it (another Keras), fits are slower,
+    not different.
+    """
+    symbolic_build = getattr(model, "_symbolic_build", None)
+    if symbolic_build is None:
+        return
+    one_row = tuple(array[:1] for array in train)
+    data_batch = one_row if len(one_row) == 3 else (*one_row, None)
+    symbolic_build(data_batch=data_batch)
+
+
 class _SeededFitMixin:
     """Replace scikeras' ``_fit_keras_model`` with a locally seeded one.
 
@@ -127,6 +149,7 @@ class _SeededFitMixin:
             seed=self.split_seed,
             stratify=y if is_classifier(self) else None,
         )
+        build_training_state(self.model_, train)
         history = self.model_.fit(
             shuffled_batches(train, self.batch_size, self.shuffle_seed),
             epochs=initial_epoch + epochs,

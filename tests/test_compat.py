@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sk_embed._compat import shuffled_batches, split_validation
+from sk_embed._compat import build_training_state, shuffled_batches, split_validation
+from sk_embed._models import build_embedding_network
 
 
 def _epoch(dataset):
@@ -84,3 +85,27 @@ def test_split_validation_without_enough_rows_per_class_is_unstratified():
 def test_split_validation_rejects_an_empty_training_set():
     with pytest.raises(ValueError, match="leaves no training sample out of 10"):
         split_validation((np.arange(10),), 0.95)
+
+
+def test_train_step_is_traced_once_per_new_model():
+    # Keras would build the optimizer and metrics inside the first trace,
+    # and TensorFlow retraces a function that created variables.
+    X = np.random.RandomState(0).randint(1, 20, size=(40, 6)).astype("int32")
+    y = (X[:, 0] > 10).astype("float32")[:, None]
+    model = build_embedding_network(
+        vocab_size=20, sequence_length=6, embedding_dim=4, hidden_units=(4,),
+        n_outputs=1, output_activation="sigmoid", seed=0,
+    )
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    traces = []
+    train_step = model.train_step
+
+    def counting_train_step(data):
+        traces.append(1)  # Python runs only while TensorFlow traces
+        return train_step(data)
+
+    model.train_step = counting_train_step
+    build_training_state(model, (X, y))
+    assert model.optimizer.built
+    model.fit(X, y, batch_size=16, epochs=2, verbose=0)
+    assert len(traces) == 1
