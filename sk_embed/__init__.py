@@ -9,12 +9,13 @@ import_tensorflow_quietly()
 
 # isort: split
 from ._classifier import SequenceEmbeddingClassifier
+from ._inspection import most_similar
 from ._padding import PadTransformer
-from ._plotting import plot_history
+from ._plotting import plot_embeddings, plot_history
 from ._regressor import SequenceEmbeddingRegressor
 from ._text_classifier import make_text_classifier
 from ._tokenizer import SequenceTokenizer
-from ._word_vectors import load_word_vectors
+from ._word_vectors import load_word_vectors, save_word_vectors
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,9 @@ __all__ = [
     "SequenceTokenizer",
     "load_word_vectors",
     "make_text_classifier",
+    "most_similar",
+    "plot_embeddings",
     "plot_history",
+    "save_word_vectors",
     "__version__",
 ]

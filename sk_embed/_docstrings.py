@@ -1,6 +1,7 @@
-"""Parameter text shared by the classifier's and the regressor's docstrings.
+"""Parameter text shared by several docstrings.
 
-Written once and filled into both classes, so the two never drift apart.
+Written once and filled into the classifier and the regressor, and into the
+functions that inspect a fitted pipeline, so that they never drift apart.
 """
 
 _SHARED = {
@@ -83,13 +84,20 @@ _SHARED = {
     history_ : dict of str to list of float
         Per-epoch training metrics, with ``val_`` entries when
         ``validation_split`` is set.""",
+    "inspected_pipeline": """\
+    model : Pipeline
+        A fitted pipeline holding a :class:`~sk_embed.SequenceTokenizer` and
+        a :class:`~sk_embed.SequenceEmbeddingClassifier` or
+        :class:`~sk_embed.SequenceEmbeddingRegressor`, such as
+        :func:`~sk_embed.make_text_classifier` returns.""",
 }
 
 
-def fill_doc(cls):
-    """Replace ``%(name)s`` in ``cls.__doc__`` by the shared text ``name``."""
-    doc = cls.__doc__
+def fill_doc(obj):
+    """Replace ``%(name)s`` in the docstring of a class or function by the
+    shared text ``name``."""
+    doc = obj.__doc__
     for name, text in _SHARED.items():
         doc = doc.replace(f"    %({name})s", text)
-    cls.__doc__ = doc
-    return cls
+    obj.__doc__ = doc
+    return obj

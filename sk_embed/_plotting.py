@@ -1,4 +1,4 @@
-"""Training curves of the sequence-embedding estimators.
+"""Training curves and word-vector maps of the sequence-embedding estimators.
 
 matplotlib is an optional dependency: it is imported only when a plot is
 drawn, so this module (and :mod:`sk_embed`) imports without it.
@@ -6,20 +6,33 @@ drawn, so this module (and :mod:`sk_embed`) imports without it.
 
 from collections.abc import Mapping
 
+from numbers import Integral
+
 import numpy as np
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["plot_history"]
+from ._docstrings import fill_doc
+from ._inspection import word_table
+
+__all__ = ["plot_embeddings", "plot_history"]
 
 _VAL_PREFIX = "val_"
 
 
-def _import_pyplot():
+def _import_pyplot(caller):
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
         raise ImportError(
-            "plot_history requires matplotlib, which is not installed. Install "
+            f"{caller} requires matplotlib, which is not installed. Install "
             "it with `pip install matplotlib` (or `pip install sk_embed[plot]`)."
         ) from error
     return plt
@@ -202,7 +215,7 @@ def plot_history(estimator_or_history, metrics=None, *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _import_pyplot("plot_history")
     history, source = _find_history(estimator_or_history)
     metrics = _check_metrics(metrics, _available_metrics(history), source)
     from matplotlib.ticker import MaxNLocator
@@ -236,3 +249,161 @@ def plot_history(estimator_or_history, metrics=None, *, ax=None):
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.legend()
     return fig, axes
+
+
+@fill_doc
+@validate_params(
+    {
+        "model": "no_validation",
+        "words": ["array-like", None],
+        "n_words": [Interval(Integral, 2, None, closed="left")],
+        "projection": [StrOptions({"pca"}), HasMethods(["fit_transform"])],
+        "ax": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
+def plot_embeddings(model, words=None, *, n_words=50, projection="pca", ax=None):
+    """Draw the learned word vectors of a fitted pipeline in two dimensions.
+
+    Projects the vectors of the chosen words onto a plane (by default the
+    first two principal components of those vectors) and draws each word as
+    a labelled point: words the model treats alike land close together.
+
+    Parameters
+    ----------
+    %(inspected_pipeline)s
+
+    words : list of str, default=None
+        The words to draw (repeats are drawn once). None draws the
+        ``n_words`` most frequent words of the vocabulary.
+
+    n_words : int, default=50
+        Number of most frequent words drawn when ``words`` is None; ignored
+        otherwise.
+
+    projection : "pca" or transformer, default="pca"
+        How the vectors are brought down to two dimensions: "pca" is
+        :class:`~sklearn.decomposition.PCA` with two components; a
+        scikit-learn transformer (such as ``TSNE(perplexity=10,
+        random_state=0)``) is cloned, then its ``fit_transform`` must return
+        two columns. It is fitted on the drawn words' vectors only.
+
+    ax : matplotlib Axes, default=None
+        Axes to draw on. If None, a new figure is created.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure holding the plot.
+
+    ax : matplotlib Axes
+        The Axes drawn on: one point per word (``ax.collections[0]``) and
+        one text label per word (``ax.texts``), in the order of the words.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed.
+    KeyError
+        If a word of ``words`` has no vector of its own (see
+        :func:`most_similar`).
+    TypeError
+        If ``model`` is not a pipeline with a tokenizer and an embedding
+        estimator.
+    sklearn.exceptions.NotFittedError
+        If the pipeline is not fitted.
+    ValueError
+        If ``words`` is a single str (not a list), if fewer than two words
+        are to be drawn, if ``projection="pca"`` and the embedding has a
+        single dimension, or if ``projection`` does not return two columns.
+
+    See Also
+    --------
+    most_similar : The nearest words of a word, by cosine similarity.
+    save_word_vectors : Export the vectors, for TensorBoard's Embedding
+        Projector among others.
+
+    Notes
+    -----
+    The figure is never shown: call ``plt.show()`` or ``fig.savefig(...)``
+    yourself, and ``plt.close(fig)`` to free it. With PCA, each axis label
+    gives the share of the drawn vectors' variance its component explains;
+    a small share means the plane hides much of how the words differ.
+
+    Examples
+    --------
+    >>> from sk_embed import make_text_classifier, plot_embeddings
+    >>> texts = ["a great film", "a superb cast", "an awful film",
+    ...          "a dull plot"] * 10
+    >>> labels = ["pos", "pos", "neg", "neg"] * 10
+    >>> pipe = make_text_classifier(
+    ...     epochs=1, validation_split=0.0, callbacks=None, random_state=0,
+    ... ).fit(texts, labels)
+    >>> fig, ax = plot_embeddings(pipe, ["great", "superb", "awful", "dull"])
+    >>> [text.get_text() for text in ax.texts]
+    ['great', 'superb', 'awful', 'dull']
+    >>> ax.collections[0].get_offsets().shape
+    (4, 2)
+    >>> fig, ax = plot_embeddings(pipe, n_words=3)  # words only, no n-grams
+    >>> [text.get_text() for text in ax.texts]
+    ['a', 'film', 'great']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    plt = _import_pyplot("plot_embeddings")
+    table = word_table(model, "plot_embeddings")
+    rows = _rows_to_draw(table, words, n_words)
+    points, projector = _project(table.vectors[rows], projection)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.0, 6.0))
+    else:
+        fig = ax.get_figure()
+    ax.scatter(points[:, 0], points[:, 1], s=12)
+    for row, point in zip(rows, points):
+        ax.annotate(
+            table.words[row], point, xytext=(3, 3), textcoords="offset points"
+        )
+    name = "PCA" if isinstance(projector, PCA) else type(projector).__name__
+    ax.set_title(f"{name} projection of {len(rows)} word vectors")
+    for axis, (set_label, component) in enumerate(
+        [(ax.set_xlabel, "Component 1"), (ax.set_ylabel, "Component 2")]
+    ):
+        if isinstance(projector, PCA):
+            share = projector.explained_variance_ratio_[axis]
+            component = f"{component} ({share:.0%} of the variance)"
+        set_label(component)
+    return fig, ax
+
+
+def _rows_to_draw(table, words, n_words):
+    """Rows of the table to draw: those of ``words``, or the most frequent."""
+    if words is None:
+        rows = table.head(n_words)
+    else:
+        rows = [table.index(word) for word in dict.fromkeys(words)]
+    if len(rows) < 2:
+        raise ValueError(
+            f"A projection needs at least 2 words; got {len(rows)}."
+        )
+    return np.asarray(rows)
+
+
+def _project(vectors, projection):
+    """Return the 2-D points of ``vectors`` and the fitted projector."""
+    if isinstance(projection, str):
+        if vectors.shape[1] < 2:
+            raise ValueError(
+                "The embedding has a single dimension: PCA has no second "
+                "component. Pass another projection, such as TSNE."
+            )
+        projector = PCA(n_components=2)
+    else:
+        projector = clone(projection)
+    points = np.asarray(projector.fit_transform(vectors))
+    if points.shape != (len(vectors), 2):
+        raise ValueError(
+            f"projection must map the vectors to 2 columns; "
+            f"{type(projector).__name__}.fit_transform returned shape "
+            f"{points.shape}."
+        )
+    return points, projector
