@@ -90,6 +90,12 @@ _SHARED = {
         a :class:`~sk_embed.SequenceEmbeddingClassifier` or
         :class:`~sk_embed.SequenceEmbeddingRegressor`, such as
         :func:`~sk_embed.make_text_classifier` returns.""",
+    "inspected_pipeline_errors": """\
+    TypeError
+        If ``model`` is not a pipeline with a tokenizer and an embedding
+        estimator.
+    sklearn.exceptions.NotFittedError
+        If the pipeline is not fitted.""",
 }
 
 

@@ -226,11 +226,7 @@ def most_similar(model, word, topn=10):
     KeyError
         If ``word`` has no vector of its own: it is not in the vocabulary,
         it is an n-gram, or its id is beyond the model's ``vocab_size_``.
-    TypeError
-        If ``model`` is not a pipeline with a tokenizer and an embedding
-        estimator.
-    sklearn.exceptions.NotFittedError
-        If the pipeline is not fitted.
+    %(inspected_pipeline_errors)s
     ValueError
         If the vector of ``word`` is all zeros, which has no direction.
 

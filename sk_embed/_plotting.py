@@ -307,11 +307,7 @@ def plot_embeddings(model, words=None, *, n_words=50, projection="pca", ax=None)
     KeyError
         If a word of ``words`` has no vector of its own (see
         :func:`most_similar`).
-    TypeError
-        If ``model`` is not a pipeline with a tokenizer and an embedding
-        estimator.
-    sklearn.exceptions.NotFittedError
-        If the pipeline is not fitted.
+    %(inspected_pipeline_errors)s
     ValueError
         If ``words`` is a single str (not a list), if fewer than two words
         are to be drawn, if ``projection="pca"`` and the embedding has a

@@ -586,11 +586,7 @@ def save_word_vectors(model, path, *, format="glove", n_words=None):
 
     Raises
     ------
-    TypeError
-        If ``model`` is not a pipeline with a tokenizer and an embedding
-        estimator.
-    sklearn.exceptions.NotFittedError
-        If the pipeline is not fitted.
+    %(inspected_pipeline_errors)s
     ValueError
         If a word is empty or holds whitespace, which these formats use as
         separators (only a custom ``token_pattern`` makes such words).

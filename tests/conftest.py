@@ -71,6 +71,15 @@ def fitted_classifier(token_data):
     return SequenceEmbeddingClassifier(epochs=15, random_state=0).fit(X, labels)
 
 
+@pytest.fixture
+def no_new_figures():
+    """Fail a test that leaves a matplotlib figure open."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    before = set(plt.get_fignums())
+    yield
+    assert set(plt.get_fignums()) == before
+
+
 @pytest.fixture(scope="session")
 def imdb_data_home():
     """The folder named by SK_EMBED_DATA, if it holds the IMDB data; else skip."""

@@ -95,14 +95,6 @@ def _words_by_id(tokenizer):
     return sorted(tokenizer.vocabulary_, key=tokenizer.vocabulary_.get)
 
 
-@pytest.fixture
-def no_new_figures():
-    """Fail a test that leaves a figure open."""
-    before = set(plt.get_fignums())
-    yield
-    assert set(plt.get_fignums()) == before
-
-
 # -- most_similar -------------------------------------------------------------
 
 
