@@ -8,6 +8,8 @@ to a linear output layer, trained until the loss on a held-out validation
 split stops improving. This script fits it on the IMDB training reviews next
 to the usual strong baseline for the task, TF-IDF on words and bigrams with a
 logistic regression, and prints the test accuracy and fit time of both.
+It then looks inside the embedding the neural model has learned: the words
+nearest to a few sentiment words, and a map of them in two dimensions.
 
 Run it with the data in ``$SK_EMBED_DATA`` (or ``--data-home``)::
 
@@ -33,8 +35,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from sk_embed import make_text_classifier
+from sk_embed import make_text_classifier, most_similar, plot_embeddings
 from sk_embed.datasets import fetch_imdb
+
+#: Words whose neighbours in the learned embedding are printed and drawn.
+QUERY_WORDS = ("great", "awful", "boring")
+#: Neighbours shown per query word.
+N_NEIGHBOURS = 6
+#: Neighbours are searched among this many most frequent words.
+SEARCHED_WORDS = 2000
 
 
 def parse_args(argv=None):
@@ -57,6 +66,11 @@ def parse_args(argv=None):
         type=int,
         default=None,
         help="most epochs of the neural model (default: its own)",
+    )
+    parser.add_argument(
+        "--embeddings-figure",
+        default="text_classifier_embeddings.png",
+        help="where to save the map of the learned word vectors (PNG)",
     )
     # sphinx-gallery runs the script with its own argv: ignore what is unknown.
     args, _ = parser.parse_known_args(argv)
@@ -110,8 +124,56 @@ def fit_and_score(model, train, test):
     return model.score(*test), fit_seconds
 
 
+# %%
+# Look inside the embedding
+# -------------------------
+# The pipeline's tokenizer knows the words and its classifier's embedding
+# layer their vectors; :func:`sk_embed.most_similar` ranks the words by the
+# cosine similarity of their vectors (n-grams are left out), here among the
+# 2,000 most frequent words: the vectors of rare words are trained on few
+# reviews. Trained to tell positive from negative reviews, the embedding puts
+# words that push a review the same way close together: the neighbours of
+# "great" are words of praise, those of "awful" and "boring" words of
+# complaint, whether or not they mean the same thing.
+def print_neighbours(pipe, words):
+    """Print the nearest words of each word; return them as a dict."""
+    neighbours = {}
+    print("\nNearest words in the learned embedding (cosine similarity):")
+    for word in words:
+        try:
+            found = most_similar(
+                pipe, word, topn=N_NEIGHBOURS, restrict_vocab=SEARCHED_WORDS
+            )
+        except KeyError as error:
+            print(f"{word:>8}: {error.args[0]}")
+            continue
+        neighbours[word] = found
+        listed = ", ".join(f"{other} {similarity:.3f}" for other, similarity in found)
+        print(f"{word:>8}: {listed}")
+    return neighbours
+
+
+# %%
+# :func:`sk_embed.plot_embeddings` projects the vectors of the query words and
+# of their neighbours onto their first two principal components. The first
+# one is the sentiment axis: the classifier's output layer is linear in the
+# average of the vectors, so what separates the classes is one direction.
+def save_embeddings_figure(pipe, neighbours, path):
+    words = []
+    for query, found in neighbours.items():
+        words += [query, *(other for other, _ in found)]
+    try:
+        figure, _ = plot_embeddings(pipe, words)
+    except ImportError as error:
+        print(f"Embedding map skipped: {error}")
+        return
+    figure.savefig(path, dpi=100)
+    print(f"Embedding map of {len(set(words))} words saved to {path}")
+
+
 def main(argv=None):
-    """Fit both models and print their test accuracy and fit time.
+    """Fit both models, print their test accuracy and fit time, and look
+    inside the neural model's embedding.
 
     Parameters
     ----------
@@ -128,10 +190,14 @@ def main(argv=None):
     print(f"{len(train[0])} training and {len(test[0])} test reviews\n")
     print(f"{'model':<34} {'test accuracy':>13} {'fit s':>7}")
     results = {}
-    for name, model in models(args.epochs).items():
+    fitted = models(args.epochs)
+    for name, model in fitted.items():
         accuracy, fit_seconds = fit_and_score(model, train, test)
         results[name] = (accuracy, fit_seconds)
         print(f"{name:<34} {accuracy:>13.4f} {fit_seconds:>7.1f}", flush=True)
+    pipe = fitted["make_text_classifier()"]
+    neighbours = print_neighbours(pipe, QUERY_WORDS)
+    save_embeddings_figure(pipe, neighbours, args.embeddings_figure)
     return results
 
 

@@ -193,10 +193,11 @@ def _unit_rows(vectors):
         "model": "no_validation",
         "word": [str],
         "topn": [Interval(Integral, 1, None, closed="left")],
+        "restrict_vocab": [Interval(Integral, 1, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
-def most_similar(model, word, topn=10):
+def most_similar(model, word, topn=10, *, restrict_vocab=None):
     """Find the words whose learned vectors are nearest to a word's.
 
     Ranks the words of a fitted pipeline's vocabulary by the cosine
@@ -214,6 +215,12 @@ def most_similar(model, word, topn=10):
     topn : int, default=10
         Number of neighbours to return; fewer if the vocabulary has fewer
         other words.
+
+    restrict_vocab : int, default=None
+        Search only the ``restrict_vocab`` most frequent words, as gensim's
+        parameter of that name does; ``word`` itself may be any word. None
+        searches every word. Rare words have vectors trained on few texts,
+        and often crowd the neighbours of a word that way.
 
     Returns
     -------
@@ -279,7 +286,7 @@ def most_similar(model, word, topn=10):
             "cosine similarity."
         )
     similarities = units @ units[row]
-    candidates = np.flatnonzero(~zero)
+    candidates = np.flatnonzero(~zero[:restrict_vocab])
     candidates = candidates[candidates != row]
     # A stable sort on rows in id order: ties go to the more frequent word.
     order = np.argsort(-similarities[candidates], kind="stable")[:topn]

@@ -366,7 +366,7 @@ def plot_embeddings(model, words=None, *, n_words=50, projection="pca", ax=None)
     ):
         if isinstance(projector, PCA):
             share = projector.explained_variance_ratio_[axis]
-            component = f"{component} ({share:.0%} of the variance)"
+            component = f"{component} ({share:.1%} of the variance)"
         set_label(component)
     return fig, ax
 

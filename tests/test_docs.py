@@ -68,6 +68,8 @@ def test_docs_build_without_warnings(tmp_path):
         "auto_examples/plot_imdb_seed.html",
         "generated/sk_embed.SequenceEmbeddingClassifier.html",
         "generated/sk_embed.plot_history.html",
+        "generated/sk_embed.most_similar.html",
+        "user_guide/inspecting_embeddings.html",
         "generated/sk_embed.datasets.fetch_imdb.html",
     ):
         assert (out / page).is_file(), page

@@ -39,10 +39,13 @@ def test_seed_example_reproduces_the_lesson(imdb_data_home, capsys, tmp_path):
 
 
 @pytest.mark.data
-def test_text_classifier_example_beats_chance(imdb_data_home, capsys):
-    results = _load_example("plot_text_classifier").main(
-        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "4"]
-    )
+def test_text_classifier_example_beats_chance(imdb_data_home, capsys, tmp_path):
+    example = _load_example("plot_text_classifier")
+    figure = tmp_path / "embeddings.png"
+    results = example.main(
+        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "4",
+         "--embeddings-figure", str(figure)]
+    )  # fmt: skip
     out = capsys.readouterr().out
     assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
     assert set(results) == {
@@ -54,6 +57,12 @@ def test_text_classifier_example_beats_chance(imdb_data_home, capsys):
         assert accuracy > 0.7, name
         assert f"{accuracy:.4f}" in out
         assert fit_seconds > 0
+    # The nearest words of each query word, then their map.
+    neighbours = out.split("Nearest words in the learned embedding")[1]
+    for word in example.QUERY_WORDS:
+        line = next(line for line in neighbours.splitlines() if f"{word}: " in line)
+        assert line.count(", ") == example.N_NEIGHBOURS - 1
+    assert figure.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.data

@@ -122,6 +122,10 @@ def test_ranks_every_other_word_by_exact_cosine_similarity(frozen):
     assert all(type(similarity) is float for _, similarity in neighbours)
     assert most_similar(pipe, "good", topn=3) == neighbours[:3]
     assert len(most_similar(pipe, "good")) == min(10, len(expected))
+    frequent = set(_words_by_id(pipe[0])[:4])
+    assert most_similar(pipe, "good", restrict_vocab=4) == [
+        pair for pair in neighbours if pair[0] in frequent
+    ]
 
 
 def test_reserved_ids_and_zero_vectors_are_never_candidates(frozen_bag):
@@ -221,6 +225,8 @@ def test_model_errors(frozen_bag):
         most_similar(pipe[-1], "good")
     with pytest.raises(InvalidParameterError, match="topn"):
         most_similar(pipe, "good", topn=0)
+    with pytest.raises(InvalidParameterError, match="restrict_vocab"):
+        most_similar(pipe, "good", restrict_vocab=0)
     with pytest.raises(InvalidParameterError, match="word"):
         most_similar(pipe, 3)
 
@@ -294,7 +300,7 @@ def test_plot_draws_the_pca_projection_of_the_given_words(frozen_bag, no_new_fig
         for text, point in zip(ax.texts, ax.collections[0].get_offsets()):
             np.testing.assert_allclose(text.xy, point)
         share = pca.explained_variance_ratio_[0]
-        assert ax.get_xlabel() == f"Component 1 ({share:.0%} of the variance)"
+        assert ax.get_xlabel() == f"Component 1 ({share:.1%} of the variance)"
         assert ax.get_title() == "PCA projection of 4 word vectors"
     finally:
         plt.close(fig)
