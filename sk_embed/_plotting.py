@@ -5,7 +5,6 @@ drawn, so this module (and :mod:`sk_embed`) imports without it.
 """
 
 from collections.abc import Mapping
-
 from numbers import Integral
 
 import numpy as np
@@ -356,9 +355,7 @@ def plot_embeddings(model, words=None, *, n_words=50, projection="pca", ax=None)
         fig = ax.get_figure()
     ax.scatter(points[:, 0], points[:, 1], s=12)
     for row, point in zip(rows, points):
-        ax.annotate(
-            table.words[row], point, xytext=(3, 3), textcoords="offset points"
-        )
+        ax.annotate(table.words[row], point, xytext=(3, 3), textcoords="offset points")
     name = "PCA" if isinstance(projector, PCA) else type(projector).__name__
     ax.set_title(f"{name} projection of {len(rows)} word vectors")
     for axis, (set_label, component) in enumerate(
@@ -378,9 +375,7 @@ def _rows_to_draw(table, words, n_words):
     else:
         rows = [table.index(word) for word in dict.fromkeys(words)]
     if len(rows) < 2:
-        raise ValueError(
-            f"A projection needs at least 2 words; got {len(rows)}."
-        )
+        raise ValueError(f"A projection needs at least 2 words; got {len(rows)}.")
     return np.asarray(rows)
 
 
@@ -398,7 +393,7 @@ def _project(vectors, projection):
     points = np.asarray(projector.fit_transform(vectors))
     if points.shape != (len(vectors), 2):
         raise ValueError(
-            f"projection must map the vectors to 2 columns; "
+            "projection must map the vectors to 2 columns; "
             f"{type(projector).__name__}.fit_transform returned shape "
             f"{points.shape}."
         )

@@ -7,6 +7,7 @@ computation made here from those vectors.
 """
 
 import os
+from types import SimpleNamespace
 
 import keras
 import numpy as np
@@ -221,8 +222,11 @@ def test_model_errors(frozen_bag):
         most_similar(make_pipeline(PadTransformer(), pipe[-1]), "good")
     with pytest.raises(TypeError, match="has no embedding estimator"):
         most_similar(make_pipeline(pipe[0], PadTransformer()), "good")
-    with pytest.raises(TypeError, match="got SequenceEmbeddingClassifier.*whole pipeline"):
+    with pytest.raises(TypeError, match="Classifier. Pass the whole pipeline"):
         most_similar(pipe[-1], "good")
+    search = SimpleNamespace(best_estimator_=pipe)
+    with pytest.raises(TypeError, match="got SimpleNamespace.*its best_estimator_"):
+        most_similar(search, "good")
     with pytest.raises(InvalidParameterError, match="topn"):
         most_similar(pipe, "good", topn=0)
     with pytest.raises(InvalidParameterError, match="restrict_vocab"):
