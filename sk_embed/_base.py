@@ -328,7 +328,7 @@ class BaseSequenceEmbedding(BaseEstimator):
     def _sees_bag_of_ids(self):
         """True when the network ignores token order (a poor-score model).
 
-        Without an encoder, average and max pooling see a bag of ids: they
+        Without an encoder, every pooling but flatten sees a bag of ids: they
         cannot tell which column an id came from, which is all that
         separates the common checks' rounded make_blobs features.
         """

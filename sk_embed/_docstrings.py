@@ -18,11 +18,12 @@ _SHARED = {
     hidden_units : tuple of int, default=(32,)
         Widths of the ReLU ``Dense`` layers between the pooling and the
         output. ``()`` puts the output layer right after the pooling.
-    pooling : {"flatten", "average", "max"}, default="flatten"
+    pooling : {"flatten", "average", "sqrtn", "max"}, default="flatten"
         How the sequence of vectors becomes one vector. "flatten" (the seed
-        model) concatenates the positions; "average" and "max" pool over the
-        positions that are not padding, so a row's result does not depend on
-        how much padding it has.
+        model) concatenates the positions; "average", "sqrtn" (the sum
+        divided by the square root of the number of tokens) and "max" pool
+        over the positions that are not padding, so a row's result does not
+        depend on how much padding it has.
     encoder : {None, "conv1d", "lstm", "gru"}, default=None
         A sequence layer between the embedding and the pooling: a 1-D
         convolution (windows of 5 tokens, ReLU) or a recurrent layer that

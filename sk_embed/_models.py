@@ -17,13 +17,13 @@ OOV_ROWS = 1
 #: Width of the 1-D convolution windows of the "conv1d" encoder.
 CONV_KERNEL_SIZE = 5
 
-POOLINGS = ("flatten", "average", "max")
+POOLINGS = ("flatten", "average", "sqrtn", "max")
 ENCODERS = ("conv1d", "lstm", "gru")
 
 
 @keras.saving.register_keras_serializable(package="sk_embed")
 class MaskedGlobalPooling1D(layers.Layer):
-    """Average or max over the time steps that are not padding.
+    """Average, sqrt-n sum or max over the time steps that are not padding.
 
     Keras' own global pooling layers either ignore masks (max) or divide by
     zero on an all-padding row (average); a row of padding pools to zeros
@@ -41,9 +41,10 @@ class MaskedGlobalPooling1D(layers.Layer):
 
     def call(self, inputs, mask):
         weights = ops.expand_dims(ops.cast(mask, inputs.dtype), axis=-1)
-        if self.mode == "average":
+        if self.mode in ("average", "sqrtn"):
             total = ops.sum(inputs * weights, axis=1)
-            return total / ops.maximum(ops.sum(weights, axis=1), 1.0)
+            count = ops.maximum(ops.sum(weights, axis=1), 1.0)
+            return total / (count if self.mode == "average" else ops.sqrt(count))
         lowest = ops.min(inputs) - 1.0
         masked = ops.where(weights > 0, inputs, lowest)
         has_tokens = ops.max(weights, axis=1) > 0
@@ -74,9 +75,10 @@ class EmbeddingBag(layers.Layer):
         Rows of the embedding table (ids ``0 .. input_dim - 1``).
     output_dim : int
         Size of each vector.
-    mode : {"average", "max"}, default="average"
-        Mean or element-wise maximum of the vectors of a row's real ids.
-        A row of padding only pools to zeros.
+    mode : {"average", "sqrtn", "max"}, default="average"
+        Mean, sum divided by the square root of the count (TensorFlow's
+        "sqrtn" combiner), or element-wise maximum of the vectors of a row's
+        real ids. A row of padding only pools to zeros.
     embeddings_initializer : initializer, default="uniform"
         Initializer of the table.
     """
@@ -111,9 +113,13 @@ class EmbeddingBag(layers.Layer):
         # to sum (a frequent word is in every row of a batch).
         distinct_ids, slot_of = tf.unique(tf.gather_nd(token_ids, positions))
         vectors = tf.gather(self.embeddings, distinct_ids)
+        # Empty rows (padding only) get zeros.
         if self.mode == "average":
-            # Empty rows (padding only) get zeros.
             return tf.sparse.segment_mean(vectors, slot_of, row_of, num_segments=n_rows)
+        if self.mode == "sqrtn":
+            return tf.sparse.segment_sqrt_n(
+                vectors, slot_of, row_of, num_segments=n_rows
+            )
         largest = tf.math.unsorted_segment_max(
             tf.gather(vectors, slot_of), row_of, num_segments=n_rows
         )
@@ -173,7 +179,7 @@ class _Seeds:
 
 
 def _embedding(inputs, vocab_size, embedding_dim, embeddings, trainable, seeds, bag):
-    """Embed the ids; with ``bag`` ("average" or "max"), also pool them."""
+    """Embed the ids; with ``bag`` (a pooling but "flatten"), also pool them."""
     options = dict(
         embeddings_initializer=keras.initializers.RandomUniform(
             -0.05, 0.05, seed=seeds.next()
@@ -268,9 +274,9 @@ def build_embedding_network(
         Width of the output layer.
     output_activation : str
         Activation of the output layer ("sigmoid", "softmax" or "linear").
-    pooling : {"flatten", "average", "max"}, default="flatten"
-        How the sequence becomes one vector. "average" and "max" skip the
-        padding positions (id 0).
+    pooling : {"flatten", "average", "sqrtn", "max"}, default="flatten"
+        How the sequence becomes one vector. "average", "sqrtn" and "max"
+        skip the padding positions (id 0).
     encoder : {None, "conv1d", "lstm", "gru"}, default=None
         A sequence layer between the embedding and the pooling.
     encoder_units : int, default=32

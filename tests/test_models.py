@@ -22,7 +22,29 @@ def _token_rows():
     return X
 
 
-@pytest.mark.parametrize("mode", ["average", "max"])
+def _numpy_pooling(vectors, mask, mode):
+    """The pooling of each row over its unmasked positions, row by row."""
+    pooled = np.zeros((len(vectors), vectors.shape[2]), "float32")
+    for row, (row_vectors, row_mask) in enumerate(zip(vectors, mask)):
+        real = row_vectors[row_mask]
+        if len(real):
+            pooled[row] = {
+                "average": lambda: real.mean(axis=0),
+                "sqrtn": lambda: real.sum(axis=0) / np.sqrt(len(real)),
+                "max": lambda: real.max(axis=0),
+            }[mode]()
+    return pooled
+
+
+@pytest.mark.parametrize("mode", ["average", "sqrtn", "max"])
+def test_masked_pooling_matches_its_definition(mode):
+    X = _token_rows()
+    vectors = np.random.RandomState(1).normal(size=(*X.shape, 3)).astype("float32")
+    pooled = MaskedGlobalPooling1D(mode)(vectors, mask=X != 0)
+    np.testing.assert_allclose(pooled, _numpy_pooling(vectors, X != 0, mode), atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["average", "sqrtn", "max"])
 def test_embedding_bag_equals_embedding_then_masked_pooling(mode):
     X = _token_rows()
     bag = EmbeddingBag(31, 4, mode, embeddings_initializer="uniform")
