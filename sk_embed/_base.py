@@ -163,7 +163,9 @@ class BaseSequenceEmbedding(BaseEstimator):
 
     # -- subclass hooks ---------------------------------------------------
     def _validate_targets(self, y, sample_weight):
-        """Return ``y`` checked and as a 1-D array."""
+        """Return ``y`` checked: a 1-D array, or a dense 2-D float array of
+        0 and 1 for a multi-label target (``_output_spec`` tells them apart
+        by ``ndim``)."""
         raise NotImplementedError
 
     def _output_spec(self, y):

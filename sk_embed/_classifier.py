@@ -1,14 +1,28 @@
 """The word-embedding classifier."""
 
+import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEmbedding
 from ._compat import SeededKerasClassifier
 from ._docstrings import fill_doc
+
+#: A label is predicted when its probability is above this, as in
+#: ``MLPClassifier``.
+MULTILABEL_THRESHOLD = 0.5
+#: How ``predict`` returns a multi-label indicator matrix: dense, or in the
+#: sparse container ``fit`` was given. (``MLPClassifier`` also answers a
+#: sparse target with sparse predictions, always a ``csr_matrix``.)
+_INDICATOR_CONTAINERS = {
+    "dense": np.asarray,
+    "csr_matrix": sp.csr_matrix,
+    "csr_array": sp.csr_array,
+}
 
 
 @fill_doc
@@ -17,11 +31,13 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
 
     The default network is the classic IMDB one: ``Embedding(vocab_size,
     embedding_dim) -> Flatten -> Dense(32, relu) -> Dense(1, sigmoid)`` for two
-    classes, with a ``Dense(n_classes, softmax)`` output for more. Pooling,
+    classes, with a ``Dense(n_classes, softmax)`` output for more, and a
+    ``Dense(n_labels, sigmoid)`` output for a multi-label target. Pooling,
     convolutional and recurrent encoders and pretrained word vectors are
     options. It is trained with scikeras' ``KerasClassifier`` and behaves like
-    any scikit-learn classifier: labels of any type, ``predict_proba``,
-    ``score``, pipelines, grid search, cloning and pickling.
+    any scikit-learn classifier: labels of any type, multi-label indicator
+    matrices, ``predict_proba``, ``score``, pipelines, grid search, cloning
+    and pickling.
 
     Parameters
     ----------
@@ -33,15 +49,18 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         ``optimizer__learning_rate``, as a plain parameter.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplied
-        into ``sample_weight``.
+        into ``sample_weight``. Not defined for a multi-label target, where a
+        sample has several labels at once: :meth:`fit` raises a
+        ``ValueError`` (weigh samples with ``sample_weight`` instead).
     %(run_parameters)s
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The class labels. For a multi-label target, the label columns,
+        ``np.arange(n_labels)``, as in ``MLPClassifier``.
     n_classes_ : int
-        Number of classes.
+        Number of classes, or of label columns for a multi-label target.
     %(fitted_attributes)s
 
     See Also
@@ -57,6 +76,16 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     matrices raise errors that say how to fix the input. Floats are accepted
     when they hold whole numbers.
 
+    A multi-label target is a 2-D indicator matrix of 0 and 1 with one
+    column per label (dense or sparse, as ``MultiLabelBinarizer`` makes
+    it): the network gets one sigmoid output per label, trained on the
+    binary cross-entropy, and ``history_`` records its ``binary_accuracy``
+    (the mean over labels). :meth:`predict` returns the indicator matrix of
+    the labels whose probability is above 0.5, sparse if ``fit`` was given a
+    sparse matrix, and :meth:`score` is the subset accuracy (a sample counts
+    only if all of its labels are right). A ``validation_split`` is then
+    drawn unstratified.
+
     Examples
     --------
     >>> import numpy as np
@@ -70,6 +99,18 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
     >>> bool(clf.score(X, y) > 0.9)
+    True
+
+    A multi-label target, one column per label:
+
+    >>> Y = np.column_stack([X[:, -1] > 25, X[:, 0] > 25]).astype(int)
+    >>> tagger = SequenceEmbeddingClassifier(
+    ...     epochs=10, learning_rate=0.01, random_state=0).fit(X, Y)
+    >>> tagger.classes_
+    array([0, 1])
+    >>> tagger.predict(X[:3]).shape
+    (3, 2)
+    >>> bool(tagger.score(X, Y) > 0.9)
     True
     """
 
@@ -133,8 +174,9 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         ----------
         X : array-like of shape (n_samples, sequence_length)
             Padded token ids (non-negative integers).
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
+        y : {array-like, sparse matrix} of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type, or a multi-label indicator matrix of 0
+            and 1 (dense or sparse), one column per label.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights in the loss.
 
@@ -155,16 +197,18 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, columns ordered as ``classes_``.
+        proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            Probability of each class, columns ordered as ``classes_``. For
+            a multi-label target, the probability of each label, which need
+            not sum to 1 over a row.
         """
         output = self._forward(X)
-        if self.n_classes_ == 2:
+        if output.shape[1] == 1:  # two classes, one sigmoid output
             return np.column_stack([1.0 - output[:, 0], output[:, 0]])
         return output
 
     def predict(self, X):
-        """Most probable class of each sample.
+        """Most probable class of each sample, or its labels.
 
         Parameters
         ----------
@@ -173,14 +217,33 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, of the type of ``classes_``.
+        y_pred : {ndarray, sparse matrix} of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels, of the type of ``classes_``. For a multi-label
+            target, the integer indicator matrix of the labels whose
+            probability is above 0.5, sparse (CSR) if :meth:`fit` was given a
+            sparse matrix.
         """
         proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        if self._indicator_kind is None:
+            return self.classes_[np.argmax(proba, axis=1)]
+        indicator = (proba > MULTILABEL_THRESHOLD).astype(int)
+        return _INDICATOR_CONTAINERS[self._indicator_kind](indicator)
 
     # -- hooks of BaseSequenceEmbedding -------------------------------------
     def _validate_targets(self, y, sample_weight):
+        # The kind of indicator matrix predict returns; None for class labels.
+        self._indicator_kind = None
+        target_type = type_of_target(y, input_name="y")
+        if target_type == "multilabel-indicator":
+            return self._validate_indicator(y)
+        if target_type.endswith("-multioutput"):
+            raise ValueError(
+                f"{type(self).__name__} takes a 1-D y of class labels or a "
+                "multi-label indicator matrix of 0 and 1 (as from "
+                f"MultiLabelBinarizer), but y is {target_type} of shape "
+                f"{np.shape(y)}. For several multi-class outputs, wrap the "
+                "classifier in sklearn.multioutput.MultiOutputClassifier."
+            )
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         # Samples of weight 0 are dropped before training; they cannot
@@ -194,7 +257,44 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             )
         return y
 
+    def _validate_indicator(self, y):
+        """Check a multi-label indicator matrix; return it dense, as floats."""
+        if self.class_weight is not None:
+            raise ValueError(
+                f"class_weight={self.class_weight!r} is not defined for a "
+                "multi-label target: a class weight weighs whole samples by "
+                "their class, and a multi-label sample has several labels. "
+                "Use class_weight=None, and sample_weight to weigh samples."
+            )
+        if sp.issparse(y):
+            self._indicator_kind = (
+                "csr_array" if isinstance(y, sp.sparray) else "csr_matrix"
+            )
+            y = y.toarray()
+        else:
+            self._indicator_kind = "dense"
+        y = np.asarray(y, dtype=keras.backend.floatx())
+        # scikit-learn calls any matrix of two values an indicator matrix;
+        # the sigmoid outputs need the values 0 and 1.
+        values = np.unique(y)
+        if not np.isin(values, (0, 1)).all():
+            raise ValueError(
+                "A multi-label y must be an indicator matrix of 0 and 1, but "
+                f"y holds the values {values.tolist()}; convert it, for "
+                f"example with (y == {values.max():g}).astype(int), or build it "
+                "with sklearn.preprocessing.MultiLabelBinarizer."
+            )
+        return y
+
     def _output_spec(self, y):
+        if y.ndim == 2:  # a multi-label indicator matrix
+            return {
+                "n_outputs": y.shape[1],
+                "activation": "sigmoid",
+                "loss": "binary_crossentropy",
+                # Keras' "accuracy" would pick categorical accuracy here.
+                "metrics": ("binary_accuracy",),
+            }
         n_classes = np.unique(y).size
         if n_classes == 2:
             return {
@@ -213,6 +313,8 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.poor_score = self._sees_bag_of_ids()
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
         return tags
 
     def _make_wrapper(self, **params):

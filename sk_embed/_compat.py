@@ -19,7 +19,8 @@ def split_validation(arrays, validation_split, seed=None, stratify=None):
 
     Drawn at random from ``seed``, stratified by ``stratify`` (a classifier's
     labels) when every class has at least two rows, as
-    ``MLPClassifier(early_stopping=True)`` does. Keras' own
+    ``MLPClassifier(early_stopping=True)`` does; unstratified for a
+    multi-label indicator matrix, whose rows have no single class. Keras' own
     ``validation_split`` holds out the last rows instead, so on data sorted
     by label (as IMDB's archive is) early stopping would watch one class
     only. The training rows keep their order; ``shuffled_batches`` shuffles
@@ -36,6 +37,8 @@ def split_validation(arrays, validation_split, seed=None, stratify=None):
             f"{n_samples}; use more data or another validation_split."
         )
     n_validation = n_samples - n_train
+    if stratify is not None and stratify.ndim == 2 and stratify.shape[1] > 1:
+        stratify = None
     if stratify is not None:
         _, class_counts = np.unique(stratify, return_counts=True)
         if class_counts.min() < 2 or n_validation < len(class_counts):

@@ -55,9 +55,10 @@ _SHARED = {
         Fraction of the training data held out to report ``val_`` metrics
         in ``history_`` and to drive callbacks such as ``EarlyStopping``.
         The rows are drawn at random from ``random_state`` (stratified by
-        class for a classifier), as in ``MLPClassifier(early_stopping=True)``,
-        not the last rows as in Keras: the order of the training rows does
-        not decide what is held out.""",
+        class for a classifier, unless the target is multi-label), as in
+        ``MLPClassifier(early_stopping=True)``, not the last rows as in
+        Keras: the order of the training rows does not decide what is held
+        out.""",
     "run_parameters": """\
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks passed to ``model.fit``.

@@ -40,7 +40,8 @@ def make_text_classifier(**params):
     The pipeline is ``SequenceTokenizer -> PadTransformer ->
     SequenceEmbeddingClassifier``, configured as a fastText-style model: a
     bag of word, bigram and trigram embeddings, averaged over the text
-    (padding ignored) and fed to a linear softmax / sigmoid layer. Each
+    (padding ignored) and fed to a linear softmax / sigmoid layer (one
+    sigmoid per label for a multi-label indicator matrix ``y``). Each
     distinct n-gram counts once per text (``binary=True``), as in NBSVM's
     binarized features. The network looks up only the real ids of each text
     and trains with ``optimizer="lazy_adam"``, which updates only the

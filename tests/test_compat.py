@@ -82,6 +82,20 @@ def test_split_validation_without_enough_rows_per_class_is_unstratified():
     assert len(val_y) == 3 and len(train_y) == 7
 
 
+def test_split_validation_of_a_multilabel_target_is_unstratified():
+    # StratifiedShuffleSplit would stratify on the rows' label combinations
+    # and fail on the one that occurs once.
+    X = np.arange(12)
+    Y = np.array([[0, 1], [1, 0]] * 5 + [[1, 1], [0, 0]])
+    (train_X, train_Y), (val_X, val_Y) = split_validation(
+        (X, Y), 0.25, seed=0, stratify=Y
+    )
+    unstratified = split_validation((X, Y), 0.25, seed=0)
+    np.testing.assert_array_equal(val_X, unstratified[1][0])
+    np.testing.assert_array_equal(val_Y, Y[val_X])
+    assert len(val_X) == 3 and len(train_X) == 9
+
+
 def test_split_validation_rejects_an_empty_training_set():
     with pytest.raises(ValueError, match="leaves no training sample out of 10"):
         split_validation((np.arange(10),), 0.95)
