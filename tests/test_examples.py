@@ -82,8 +82,32 @@ def test_rating_regression_example_beats_the_dummy(imdb_data_home, capsys):
     assert f"{network_mae:.3f}" in out
 
 
+@pytest.mark.data
+def test_multilabel_example_beats_the_dummy(imdb_data_home, capsys):
+    results = _load_example("plot_multilabel_tags").main(
+        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "4"]
+    )
+    out = capsys.readouterr().out
+    assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
+    dummy = results["DummyClassifier (frequent tags)"]
+    for name in ["make_text_classifier()", "TF-IDF(1,2) + OneVsRest(LogReg)"]:
+        scores = results[name]
+        assert scores["f1_samples"] > dummy["f1_samples"] + 0.02, name
+        assert scores["subset_accuracy"] > dummy["subset_accuracy"] + 0.05, name
+        # Sentiment is the easiest tag: 0.80 and 0.85 here; the dummy scores 0.
+        assert scores["f1_per_tag"][0] > 0.75, name
+        assert f"{scores['f1_samples']:.4f}" in out
+    assert "predicted:" in out
+
+
 @pytest.mark.parametrize(
-    "name", ["plot_imdb_seed", "plot_text_classifier", "plot_rating_regression"]
+    "name",
+    [
+        "plot_imdb_seed",
+        "plot_text_classifier",
+        "plot_rating_regression",
+        "plot_multilabel_tags",
+    ],
 )
 def test_example_without_data_exits_with_the_loader_message(
     name, tmp_path, monkeypatch
