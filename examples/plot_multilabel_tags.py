@@ -37,15 +37,16 @@ reviews.
 # - ``plot``: it uses one of plot(s), story/stories, storyline(s),
 #   script(s), screenplay(s), writing.
 #
-# The last two tags would be a lookup of one token if their words stayed in
-# the text: both models would learn "this word is present" and score nearly
-# perfectly, so those tags would compare nothing. The words that define them
-# are therefore deleted from the texts both models see: the models must
-# tell from the rest of a review (a role, a twist, the dialogue...) whether
-# it discusses the acting or the story, as a topic tagger must beyond its
-# seed words. The rating tags need no such care: no single word gives a
+# With their words left in the text, the last two tags would be a keyword
+# search: whether one of ten tokens occurs, which a program can answer
+# exactly and a model learns as a lookup, not as an understanding of the
+# review. The words that define them are therefore deleted from the texts
+# both models see: the models must tell from the rest of a review (a role,
+# a twist, the dialogue...) whether it discusses the acting or the story,
+# as a topic tagger must beyond its seed words. The rating tags need no such care: no single word gives a
 # review's rating away. On the training reviews each tag is on for 50% to
-# 58% of the reviews, and the four are nearly uncorrelated (|r| <= 0.2).
+# 58% of the reviews, and the four are nearly uncorrelated (correlations of
+# 0.2 at most).
 import argparse
 import os
 import re
