@@ -16,7 +16,7 @@ Run it with the data in ``$SK_EMBED_DATA`` (or ``--data-home``)::
 
     python examples/plot_multilabel_tags.py --data-home ../shared/data
 
-On all 25,000 training and 25,000 test reviews the script takes about two
+On all 25,000 training and 25,000 test reviews the script takes about three
 minutes on two CPU cores; ``--n-samples 5000`` gives a quicker run on fewer
 reviews.
 """
