@@ -1,0 +1,256 @@
+"""Text analysis shared by the tokenizers: documents, tokens and n-grams.
+
+:class:`SequenceTokenizer` and :class:`HashingSequenceTokenizer` read texts
+alike (the same checks, preprocessing, token pattern and n-gram layout); they
+differ only in how a token becomes an id, a learnt vocabulary or a hash.
+"""
+
+import re
+from array import array
+from collections import defaultdict
+from numbers import Integral
+
+import numpy as np
+
+PAD_ID = 0
+
+# Words with inner apostrophes ("don't", "it's") stay one token and one-letter
+# words ("i", "a", the "7" of "7/10") are kept: negations and ratings carry
+# sentiment. No ``\b`` anchors: ``findall`` resumes after a non-word character,
+# so they change nothing but cost time.
+DEFAULT_TOKEN_PATTERN = r"(?u)\w+(?:'\w+)*"
+
+_HTML_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _strip_html_line_breaks(text):
+    # A space, not nothing: "end.<br />Next" must still split into two words.
+    return _HTML_LINE_BREAK.sub(" ", text)
+
+
+def _strip_html_line_breaks_and_lowercase(text):
+    return _strip_html_line_breaks(text).lower()
+
+
+def _check_documents(raw_documents):
+    """Return the documents as a list of ``str``; never modify the input."""
+    if isinstance(raw_documents, str):
+        raise ValueError(
+            "Iterable over raw text documents expected, string object received."
+        )
+    if isinstance(raw_documents, (bytes, bytearray)):
+        raise ValueError(
+            "Iterable over raw text documents expected, bytes object received."
+        )
+    if getattr(raw_documents, "ndim", 1) != 1:
+        raise ValueError(
+            "Expected a 1-D collection of text documents, got an object with "
+            f"shape {getattr(raw_documents, 'shape', None)}."
+        )
+    if hasattr(raw_documents, "tolist"):
+        # numpy arrays and pandas Series: tolist yields plain Python objects.
+        documents = raw_documents.tolist()
+    else:
+        try:
+            documents = list(raw_documents)
+        except TypeError:
+            raise TypeError(
+                "Iterable over raw text documents expected, got "
+                f"{type(raw_documents).__name__}."
+            ) from None
+    for index, document in enumerate(documents):
+        if not isinstance(document, str):
+            raise TypeError(
+                f"Document at position {index} is of type "
+                f"{type(document).__name__} ({document!r:.40}); every document "
+                "must be a str."
+            )
+    return documents
+
+
+def _encode(documents, analyze, ids_of):
+    """Tokenize each document once and concatenate the ids of all of them.
+
+    Returns the flat int32 id array and the number of tokens per document.
+    ``array`` buffers grow in C without one Python int object per token.
+    """
+    ids = array("i")
+    lengths = array("q")
+    for document in documents:
+        tokens = analyze(document)
+        lengths.append(len(tokens))
+        ids.extend(ids_of(tokens))
+    flat = np.frombuffer(ids, dtype=np.intc).astype(np.int32)
+    return flat, np.frombuffer(lengths, dtype=np.int64)
+
+
+def _split(flat, lengths):
+    """Cut ``flat`` into one array per document (slicing beats np.split)."""
+    bounds = [0, *np.cumsum(lengths).tolist()]
+    return [flat[start:stop] for start, stop in zip(bounds, bounds[1:])]
+
+
+def _first_seen_ids():
+    """A dict handing out ids 0, 1, 2... to new keys in first-seen order.
+
+    A defaultdict whose factory is its own length does it with one C call
+    per key.
+    """
+    first_seen = defaultdict()
+    first_seen.default_factory = first_seen.__len__
+    return first_seen
+
+
+def _ngram_counts(lengths, n):
+    """Number of n-grams of each text."""
+    return np.maximum(lengths - (n - 1), 0)
+
+
+def _ngram_starts(lengths, n):
+    """Index in the flat word array of the first word of each n-gram."""
+    counts = _ngram_counts(lengths, n)
+    word_starts = np.cumsum(lengths) - lengths
+    ngram_starts = np.cumsum(counts) - counts
+    starts = np.arange(counts.sum())
+    starts += np.repeat(word_starts - ngram_starts, counts)
+    return starts
+
+
+def _stream_positions(lengths, min_n, max_n):
+    """Where each n-gram goes in the output, and the output length of each text.
+
+    A text's output lists its n-grams by increasing n, each n in text order.
+    Returns one position array per n from ``min_n`` to ``max_n``, aligned
+    with ``_ngram_starts(lengths, n)``, and the number of n-grams per text.
+    """
+    counts = [_ngram_counts(lengths, n) for n in range(min_n, max_n + 1)]
+    n_per_text = sum(counts)
+    starts = np.cumsum(n_per_text) - n_per_text
+    positions = []
+    for count in counts:
+        in_class = np.cumsum(count) - count
+        positions.append(np.repeat(starts - in_class, count) + np.arange(count.sum()))
+        starts = starts + count  # the next n comes after these
+    return positions, n_per_text
+
+
+def _stable_sort(keys):
+    """Return the stable argsort of non-negative int64 ``keys`` and the sorted keys.
+
+    When a key and its position fit together in 63 bits, sorting the values
+    ``key << shift | position`` gives both at once, about twice as fast as
+    ``argsort``: the positions make the values distinct, hence the order stable.
+    """
+    shift = max(len(keys) - 1, 1).bit_length()
+    if len(keys) and int(keys.max()) >> (63 - shift) == 0:
+        # In place where possible: fresh large arrays cost page faults.
+        packed = keys << shift
+        packed |= np.arange(len(keys))
+        packed.sort()
+        order = packed & ((1 << shift) - 1)
+        packed >>= shift
+        return order, packed
+    order = np.argsort(keys, kind="stable")
+    return order, keys[order]
+
+
+def _group(keys):
+    """Number equal keys alike with one stable sort.
+
+    Returns the dense id of each key, the sorting permutation and, in sorted
+    order, whether each key differs from the previous one. The sort is stable
+    so that each run of equal keys lists their occurrences in input order.
+    """
+    order, sorted_keys = _stable_sort(keys)
+    starts_run = np.empty(len(keys), dtype=bool)
+    starts_run[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts_run[1:])
+    sorted_ids = np.cumsum(starts_run)
+    sorted_ids -= 1
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = sorted_ids
+    return ids, order, starts_run
+
+
+def _repeated_in_text(order, starts_run, text_of):
+    """Mark the occurrences whose key already occurred earlier in their text.
+
+    Within a run of equal keys the occurrences are in input order, hence
+    grouped by text: all but the first of a text are repeats.
+    """
+    texts = text_of[order]
+    repeated_sorted = np.zeros(len(order), dtype=bool)
+    repeated_sorted[1:] = ~starts_run[1:] & (texts[1:] == texts[:-1])
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[order[repeated_sorted]] = True
+    return repeated
+
+
+def _drop_marked(flat, lengths, marked):
+    """Remove the marked items of ``flat``; return it and the new lengths."""
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    kept = ~marked
+    return flat[kept], np.bincount(text_of[kept], minlength=len(lengths))
+
+
+class _TextAnalysisMixin:
+    """The text options of the tokenizers and the functions they build.
+
+    A class using it has the parameters ``lowercase``, ``token_pattern``,
+    ``preprocessor`` and ``ngram_range``, constrained by
+    ``_text_parameter_constraints``.
+    """
+
+    _text_parameter_constraints: dict = {
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "preprocessor": [callable, None],
+        "ngram_range": [tuple],
+        "binary": ["boolean"],
+    }
+
+    def _build_preprocessor(self):
+        """Return the function applied to each text before tokenizing."""
+        if self.preprocessor is not None:
+            return self.preprocessor
+        if self.lowercase:
+            return _strip_html_line_breaks_and_lowercase
+        return _strip_html_line_breaks
+
+    def _build_word_analyzer(self):
+        """Return a function mapping one text to its list of words."""
+        find_tokens = self._compile_token_pattern().findall
+        preprocess = self._build_preprocessor()
+
+        def find_words(text):
+            return find_tokens(preprocess(text))
+
+        return find_words
+
+    def _compile_token_pattern(self):
+        try:
+            pattern = re.compile(self.token_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern={self.token_pattern!r} is not a valid regular "
+                f"expression: {error}"
+            ) from error
+        if pattern.groups > 1:
+            raise ValueError(
+                f"token_pattern={self.token_pattern!r} has {pattern.groups} "
+                "capturing groups; at most one is allowed (it selects the token)."
+            )
+        return pattern
+
+    def _check_ngram_range(self):
+        ngram_range = self.ngram_range
+        if (
+            len(ngram_range) != 2
+            or not all(isinstance(n, Integral) for n in ngram_range)
+            or not 1 <= ngram_range[0] <= ngram_range[1]
+        ):
+            raise ValueError(
+                f"Invalid ngram_range={ngram_range!r}: expected (min_n, max_n) "
+                "with integers 1 <= min_n <= max_n."
+            )
+        return int(ngram_range[0]), int(ngram_range[1])
