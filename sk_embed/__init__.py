@@ -9,6 +9,7 @@ import_tensorflow_quietly()
 
 # isort: split
 from ._classifier import SequenceEmbeddingClassifier
+from ._hashing import HashingSequenceTokenizer
 from ._inspection import most_similar
 from ._padding import PadTransformer
 from ._plotting import plot_embeddings, plot_history
@@ -20,6 +21,7 @@ from ._word_vectors import load_word_vectors, save_word_vectors
 __version__ = "0.1.0"
 
 __all__ = [
+    "HashingSequenceTokenizer",
     "PadTransformer",
     "SequenceEmbeddingClassifier",
     "SequenceEmbeddingRegressor",

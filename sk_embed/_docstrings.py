@@ -1,10 +1,29 @@
 """Parameter text shared by several docstrings.
 
-Written once and filled into the classifier and the regressor, and into the
-functions that inspect a fitted pipeline, so that they never drift apart.
+Written once and filled into the classifier and the regressor, the two
+tokenizers, and the functions that inspect a fitted pipeline, so that they
+never drift apart.
 """
 
 _SHARED = {
+    "text_parameters": """\
+    lowercase : bool, default=True
+        Convert the texts to lowercase before tokenizing. Ignored when
+        ``preprocessor`` is given.
+
+    token_pattern : str, default=r"(?u)\\w+(?:'\\w+)*"
+        Regular expression matching a token. The default keeps one-character
+        words ("i", "a", the "7" of "7/10") and words with inner apostrophes
+        ("don't", "isn't") whole, which matter for sentiment; CountVectorizer's
+        default ``r"(?u)\\b\\w\\w+\\b"`` would drop the former and cut the
+        latter into "don". If the pattern has one capturing group, the group
+        is the token. More than one group is an error.
+
+    preprocessor : callable, default=None
+        Function applied to each raw text before tokenizing, replacing the
+        default preprocessing (removal of the HTML line breaks ``<br />``,
+        ``<br/>`` and ``<br>`` that IMDB reviews contain, then lowercasing if
+        ``lowercase``), as in CountVectorizer. It must return a ``str``.""",
     "model_parameters": """\
     vocab_size : int, default=None
         Number of token ids the model knows, ``0 .. vocab_size - 1``. If None,

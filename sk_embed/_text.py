@@ -32,8 +32,12 @@ def _strip_html_line_breaks_and_lowercase(text):
     return _strip_html_line_breaks(text).lower()
 
 
-def _check_documents(raw_documents):
-    """Return the documents as a list of ``str``; never modify the input."""
+def _check_document_collection(raw_documents):
+    """Reject what cannot be a collection of texts, without iterating over it.
+
+    ``fit`` of a stateless tokenizer checks no more, so that a stream of
+    texts (a generator) is left for ``transform`` to read.
+    """
     if isinstance(raw_documents, str):
         raise ValueError(
             "Iterable over raw text documents expected, string object received."
@@ -47,6 +51,11 @@ def _check_documents(raw_documents):
             "Expected a 1-D collection of text documents, got an object with "
             f"shape {getattr(raw_documents, 'shape', None)}."
         )
+
+
+def _check_documents(raw_documents):
+    """Return the documents as a list of ``str``; never modify the input."""
+    _check_document_collection(raw_documents)
     if hasattr(raw_documents, "tolist"):
         # numpy arrays and pandas Series: tolist yields plain Python objects.
         documents = raw_documents.tolist()
@@ -194,11 +203,11 @@ def _drop_marked(flat, lengths, marked):
 
 
 class _TextAnalysisMixin:
-    """The text options of the tokenizers and the functions they build.
+    """The text options of the tokenizers, the functions they build, the tags.
 
-    A class using it has the parameters ``lowercase``, ``token_pattern``,
-    ``preprocessor`` and ``ngram_range``, constrained by
-    ``_text_parameter_constraints``.
+    A class using it, left of ``TransformerMixin``, has the parameters
+    ``lowercase``, ``token_pattern``, ``preprocessor``, ``ngram_range`` and
+    ``binary``, constrained by ``_text_parameter_constraints``.
     """
 
     _text_parameter_constraints: dict = {
@@ -208,6 +217,14 @@ class _TextAnalysisMixin:
         "ngram_range": [tuple],
         "binary": ["boolean"],
     }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        # The output is integer ids, not the input's float dtype.
+        tags.transformer_tags.preserves_dtype = []
+        return tags
 
     def _build_preprocessor(self):
         """Return the function applied to each text before tokenizing."""

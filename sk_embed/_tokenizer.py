@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstrings import fill_doc
 from ._text import (
     DEFAULT_TOKEN_PATTERN,
     PAD_ID,
@@ -144,6 +145,7 @@ def _ngram_strings(provisional_ids, groups, words, word_list):
     return tokens.tolist()
 
 
+@fill_doc
 class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
     """Map raw texts to ragged sequences of word ids ranked by frequency.
 
@@ -166,23 +168,7 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         at most ``num_words - 2`` tokens are kept, the most frequent ones.
         ``None`` keeps every token. Must be at least 3.
 
-    lowercase : bool, default=True
-        Convert the texts to lowercase before tokenizing. Ignored when
-        ``preprocessor`` is given.
-
-    token_pattern : str, default=r"(?u)\\w+(?:'\\w+)*"
-        Regular expression matching a token. The default keeps one-character
-        words ("i", "a", the "7" of "7/10") and words with inner apostrophes
-        ("don't", "isn't") whole, which matter for sentiment; CountVectorizer's
-        default ``r"(?u)\\b\\w\\w+\\b"`` would drop the former and cut the
-        latter into "don". If the pattern has one capturing group, the group
-        is the token. More than one group is an error.
-
-    preprocessor : callable, default=None
-        Function applied to each raw text before tokenizing, replacing the
-        default preprocessing (removal of the HTML line breaks ``<br />``,
-        ``<br/>`` and ``<br>`` that IMDB reviews contain, then lowercasing if
-        ``lowercase``), as in CountVectorizer. It must return a ``str``.
+    %(text_parameters)s
 
     ngram_range : tuple of (int, int), default=(1, 1)
         Lower and upper bound of the word n-grams used as tokens. With
@@ -371,15 +357,6 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             token_of_id[self._check_ids(ids, index, len(token_of_id))].tolist()
             for index, ids in enumerate(X)
         ]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        # The output is integer ids, not the input's float dtype.
-        tags.transformer_tags.preserves_dtype = []
-        return tags
 
     def _fit_encode(self, raw_documents):
         """Learn ``vocabulary_`` and return the id sequences of the texts."""

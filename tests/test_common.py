@@ -5,6 +5,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_embed import (
+    HashingSequenceTokenizer,
     PadTransformer,
     SequenceEmbeddingClassifier,
     SequenceEmbeddingRegressor,
@@ -24,6 +25,8 @@ ESTIMATORS = [
     SequenceEmbeddingRegressor(),
     SequenceTokenizer(),
     SequenceTokenizer(num_words=100, ngram_range=(1, 2), binary=True),
+    HashingSequenceTokenizer(),
+    HashingSequenceTokenizer(n_buckets=100, ngram_range=(1, 2), binary=True),
 ]
 
 _SAMPLE_WEIGHT_EQUIVALENCE = (
@@ -63,9 +66,10 @@ def test_sklearn_compatible_estimator(estimator, check):
 #: The common checks that need no numeric data. scikit-learn runs none of
 #: its checks but check_estimator_cloneable on an estimator whose input is
 #: text (it warns "Can't test estimator SequenceTokenizer which requires
-#: input of type ... string=True"), as for its own CountVectorizer; these
-#: apply to the tokenizer all the same, and its fit/transform behaviour is
-#: tested in test_tokenizer.py.
+#: input of type ... string=True"), as for its own CountVectorizer and
+#: HashingVectorizer; these apply to the tokenizers all the same, and their
+#: fit/transform behaviour is tested in test_tokenizer.py and
+#: test_hashing.py.
 TEXT_INPUT_CHECKS = [
     "check_no_attributes_set_in_init",
     "check_estimator_repr",
@@ -82,7 +86,7 @@ TEXT_INPUT_CHECKS = [
 @pytest.mark.parametrize("check_name", TEXT_INPUT_CHECKS)
 @pytest.mark.parametrize(
     "estimator",
-    [e for e in ESTIMATORS if type(e).__name__ == "SequenceTokenizer"],
+    [e for e in ESTIMATORS if e.__sklearn_tags__().input_tags.string],
     ids=repr,
 )
 def test_text_input_estimator_checks(estimator, check_name):
