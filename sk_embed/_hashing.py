@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._docstrings import fill_doc
 from ._text import (
@@ -146,12 +146,15 @@ def _default_pattern_word_keys(texts):
     code_points = np.frombuffer(
         joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"
     )
-    in_token = _is_word_character(code_points)
+    # Framed by False, so that every token has a start and an end edge.
+    framed = np.zeros(len(code_points) + 2, dtype=bool)
+    in_token = framed[1:-1]
+    in_token[:] = _is_word_character(code_points)
     inner_apostrophe = code_points[1:-1] == _APOSTROPHE
     inner_apostrophe &= in_token[:-2]
     inner_apostrophe &= in_token[2:]
     in_token[1:-1] |= inner_apostrophe
-    edges = np.flatnonzero(np.diff(in_token, prepend=False, append=False))
+    edges = np.flatnonzero(framed[1:] != framed[:-1])
     token_starts = edges[::2]
     keys = _hash_code_points(code_points[in_token], edges[1::2] - token_starts)
     text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
@@ -362,7 +365,7 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
             The tokenizer, unchanged.
         """
         _check_document_collection(X)
-        self._check_text_options()
+        self._check_parameters()
         return self
 
     def transform(self, X):
@@ -378,8 +381,7 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         sequences : list of ndarray of shape (n_tokens,), dtype=int32
             One id sequence per text, ids in ``1 .. n_buckets``.
         """
-        self._validate_params()
-        min_n, max_n = self._check_text_options()
+        min_n, max_n = self._check_parameters()
         documents = _check_documents(X)
         if not documents:
             return []
@@ -399,8 +401,17 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         tags.requires_fit = False  # stateless, like HashingVectorizer
         return tags
 
-    def _check_text_options(self):
-        """Check what the parameter constraints cannot; return the n-gram range."""
+    def _check_parameters(self):
+        """Check the parameters as ``fit`` does; return the n-gram range.
+
+        ``transform`` needs no ``fit``, so it checks them itself, without
+        ``get_params`` (whose signature inspection costs more than the
+        tokenization of a short text).
+        """
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
         self._compile_token_pattern()
         return self._check_ngram_range()
 

@@ -120,7 +120,7 @@ def test_ids_are_pinned():
 texts = st.lists(
     st.text(
         alphabet=st.one_of(
-            st.sampled_from(list("ab Z_9'’- \n\t.<>/")),
+            st.sampled_from([*"ab Z_9'’- \n\t.<>/", "\ud800", "𝔘"]),
             st.characters(codec=None, max_codepoint=0x2FFFF),
         ),
         max_size=25,
@@ -144,6 +144,17 @@ def test_matches_the_reference_on_any_text(texts):
     tokenizer = HashingSequenceTokenizer(n_buckets=1000, ngram_range=(1, 2))
     expected = reference_transform(texts, 1000, (1, 2))
     assert as_lists(tokenizer.transform(texts)) == expected
+
+
+def test_custom_pattern_follows_the_same_definition_empty_tokens_included():
+    texts = ["a bc", "", "don't"]
+    tokenizer = HashingSequenceTokenizer(n_buckets=1000, token_pattern=r"\w*")
+    expected = [
+        [((reference_word_key(token) >> 32) * 1000 >> 32) + 1 for token in tokens]
+        for tokens in map(re.compile(r"\w*").findall, texts)
+    ]
+    assert as_lists(tokenizer.transform(texts)) == expected
+    assert len(expected[1]) == 1  # "" has one (empty) token
 
 
 # --------------------------------------------------------------------------
