@@ -12,6 +12,11 @@ The peer runs first; every row then shows its fit and predict times as
 ratios to the peer's, measured in the same process on the same data (a
 ratio below 1 is faster than the peer).
 The data comes from ``--data-home`` or the ``SK_EMBED_DATA`` variable.
+
+The ``ours_hashed*`` rows are make_text_classifier()'s model fed by a
+HashingSequenceTokenizer (word 1- to 3-grams, ``binary=True``) with 2**18,
+2**20 or 2**22 buckets instead of its 600,000-id vocabulary: what hash
+collisions cost.
 """
 
 import argparse
@@ -24,6 +29,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.pipeline import make_pipeline
 
 from sk_embed import (
+    HashingSequenceTokenizer,
     PadTransformer,
     SequenceEmbeddingClassifier,
     SequenceTokenizer,
@@ -63,6 +69,17 @@ def encoder_pipeline(num_words, maxlen, epochs, **classifier_params):
     )
 
 
+def hashed_text_classifier(n_buckets):
+    """make_text_classifier() with hashed n-grams instead of a vocabulary."""
+    tokenizer = HashingSequenceTokenizer(
+        n_buckets=n_buckets, ngram_range=(1, 3), binary=True
+    )
+    default = make_text_classifier(
+        vocab_size=tokenizer.vocab_size, random_state=0
+    )
+    return make_pipeline(tokenizer, *(step for _, step in default.steps[1:]))
+
+
 def tfidf_lr():
     return make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
@@ -78,6 +95,18 @@ MODELS = {
         lambda: make_text_classifier(
             ngram_range=(1, 2), num_words=300_000, maxlen=800, random_state=0
         ),
+    ),
+    "ours_hashed": (
+        "make_text_classifier(hashed, 2**20)",
+        lambda: hashed_text_classifier(2**20),
+    ),
+    "ours_hashed_small": (
+        "make_text_classifier(hashed, 2**18)",
+        lambda: hashed_text_classifier(2**18),
+    ),
+    "ours_hashed_large": (
+        "make_text_classifier(hashed, 2**22)",
+        lambda: hashed_text_classifier(2**22),
     ),
     "conv1d": (
         "conv1d + max (20k words, last 400)",

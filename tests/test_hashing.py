@@ -329,6 +329,18 @@ def test_binary_keeps_first_occurrences_and_merges_colliding_tokens():
     assert as_lists(single.transform(REVIEWS + [""])) == [[1], [1], [1], []]
 
 
+def test_binary_with_more_texts_than_keys_can_pack():
+    # 70,000 texts in one block: their (text, id) keys and positions need
+    # 47 + 19 bits, more than 63, so the sort takes its argsort branch.
+    texts = ["a b a"] * 70_000
+    tokenizer = HashingSequenceTokenizer(ngram_range=(1, 2), binary=True)
+    [once] = HashingSequenceTokenizer(ngram_range=(1, 2)).transform(texts[:1])
+    expected = list(dict.fromkeys(once.tolist()))
+    flat = np.concatenate(tokenizer.transform(texts))
+    assert len(expected) == 4
+    assert flat.tolist() == expected * len(texts)
+
+
 # --------------------------------------------------------------------------
 # Input handling and parameters
 # --------------------------------------------------------------------------
