@@ -251,9 +251,11 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
     ----------
     n_buckets : int, default=2**20
         Number of hash buckets, hence of distinct token ids: ids lie in
-        ``1 .. n_buckets``. Take several times the number of distinct tokens
-        you expect, and more with n-grams: the embedding table grows by one
-        row per bucket. At most ``2**31 - 2``, so that ids fit in int32.
+        ``1 .. n_buckets``. For words, take several times the number of
+        distinct words you expect; with n-grams, as many as the embedding
+        table (a row per bucket) can afford: the Notes and the user guide
+        give the collisions measured on IMDB. At most ``2**31 - 2``, so that
+        ids fit in int32.
 
     %(text_parameters)s
 
@@ -291,12 +293,15 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
     Of ``n`` distinct tokens hashed into ``n_buckets`` buckets, a fraction of
     about ``1 - exp(-n / n_buckets)`` shares its bucket with another one: 9%
     for 100,000 words in ``2**20`` buckets. A shared bucket merges the
-    embeddings of its tokens, which costs accuracy only when the tokens are
-    frequent enough to matter and pull the embedding different ways; most
-    collisions are between rare tokens. Doubling ``n_buckets`` halves the
-    collisions and doubles the embedding table (``n_buckets + 1`` rows of
-    ``embedding_dim`` float32 values, and as many again per optimizer
-    slot: Adam keeps two).
+    embeddings of its tokens, which costs accuracy when they are frequent
+    enough to pull the embedding different ways; most collisions are
+    between rare tokens. Doubling ``n_buckets`` about halves the collisions
+    and doubles the embedding table (``n_buckets + 1`` rows of
+    ``embedding_dim`` float32 values, and as many again per optimizer slot:
+    Adam keeps two). On IMDB, :func:`make_text_classifier`'s model fed
+    hashed word, bigram and trigram ids scores 0.8980, 0.9070 and 0.9109
+    test accuracy with ``2**18``, ``2**20`` and ``2**22`` buckets, against
+    0.9121 with its 600,000-id vocabulary.
 
     A token's id depends on its characters only, through a 64-bit hash
     defined by integer arithmetic (the code points of the token, a
