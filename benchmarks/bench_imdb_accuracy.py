@@ -90,6 +90,12 @@ def tfidf_lr():
 MODELS = {
     "seed": ("seed (10k words, last 20, flatten)", seed_pipeline),
     "ours": ("make_text_classifier()", lambda: make_text_classifier(random_state=0)),
+    "ours_sqrtn": (
+        "make_text_classifier(sqrtn pooling, lr 0.004)",
+        lambda: make_text_classifier(
+            pooling="sqrtn", learning_rate=0.004, random_state=0
+        ),
+    ),
     "ours_bigrams": (
         "make_text_classifier(bigrams, last 800)",
         lambda: make_text_classifier(
