@@ -245,7 +245,8 @@ class BaseSequenceEmbedding(BaseEstimator):
                 f"Found 0 samples: a minimum of 1 is required by {type(self).__name__}."
             )
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, y)
+            # A copy: scikeras multiplies class weights into it in place.
+            sample_weight = _check_sample_weight(sample_weight, y, copy=True)
         return self._validate_targets(y, sample_weight), sample_weight
 
     def _check_embeddings(self):

@@ -225,7 +225,9 @@ def test_caller_arrays_are_not_modified(token_data):
     X_big[0, 0] = 10_000  # beyond vocab_size: clipped internally only
     X_before, y_before = X_big.copy(), y.copy()
     weights = np.ones(len(y))
-    clf = SequenceEmbeddingClassifier(vocab_size=50, epochs=1)
+    clf = SequenceEmbeddingClassifier(
+        vocab_size=50, epochs=1, class_weight={0: 2.0, 1: 1.0}
+    )
     clf.fit(X_big, y, sample_weight=weights)
     clf.predict(X_big)
     np.testing.assert_array_equal(X_big, X_before)
