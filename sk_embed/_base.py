@@ -6,7 +6,6 @@ the training loop is scikeras' (through :mod:`sk_embed._compat`).
 """
 
 import contextlib
-import functools
 from numbers import Integral, Real
 
 import keras
@@ -22,6 +21,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._memory import check_embedding_fits
 from ._models import ENCODERS, POOLINGS, build_embedding_network
 from ._optimizers import LazyAdam
 from ._validation import validate_token_matrix
@@ -76,21 +76,40 @@ def make_optimizer(optimizer, learning_rate):
     return type(optimizer).from_config(config)
 
 
-def _model_to_state(model):
-    """Architecture, weights and compile settings, without optimizer state."""
-    return {
+def _model_to_state(model, resumable):
+    """Architecture, weights and compile settings; with ``resumable``, also
+    what ``partial_fit`` needs to continue exactly where it stopped."""
+    state = {
         "config": keras.saving.serialize_keras_object(model),
         "weights": model.get_weights(),
         "compile_config": model.get_compile_config() if model.compiled else None,
     }
+    if resumable:
+        optimizer = {}
+        model.optimizer.save_own_variables(optimizer)
+        state["optimizer"] = optimizer
+        state["seed_states"] = [variable.numpy() for variable in _seed_states(model)]
+    return state
 
 
 def _model_from_state(state):
     model = keras.saving.deserialize_keras_object(state["config"])
     model.set_weights(state["weights"])
     if state["compile_config"] is not None:
+        # This builds the optimizer, with fresh slots.
         model.compile_from_config(state["compile_config"])
+    if "optimizer" in state:
+        model.optimizer.load_own_variables(state["optimizer"])
+        for variable, value in zip(_seed_states(model), state["seed_states"]):
+            variable.assign(value)
     return model
+
+
+def _seed_states(model):
+    """The states of the seed generators (of the dropout layers): variables
+    that training advances, but not weights."""
+    weights = {id(weight) for weight in model.weights}
+    return [v for v in model.non_trainable_variables if id(v) not in weights]
 
 
 class BaseSequenceEmbedding(BaseEstimator):
@@ -168,34 +187,82 @@ class BaseSequenceEmbedding(BaseEstimator):
         by ``ndim``)."""
         raise NotImplementedError
 
+    def _validate_batch_targets(self, y, classes):
+        """Return the ``y`` of a ``partial_fit`` batch checked, as a 1-D array.
+
+        A batch is checked as ``fit``'s data is; the classifier overrides
+        this, as a batch may lack classes.
+        """
+        return self._validate_targets(y, None)
+
     def _output_spec(self, y):
         """Return the output layer and loss for ``y``: a dict with keys
         ``n_outputs``, ``activation``, ``loss`` and ``metrics``."""
         raise NotImplementedError
 
-    def _make_wrapper(self, **params):
-        """Return the scikeras estimator that trains the model."""
+    def _make_wrapper(self, stream, **params):
+        """Return the scikeras estimator that trains the model; ``stream``
+        is True in ``partial_fit``."""
         raise NotImplementedError
 
     def _harvest(self, wrapper):
-        """Copy target metadata from the fitted wrapper."""
+        """Copy target metadata from the wrapper ``fit`` trained with."""
 
     # -- fitting ------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None):
+        """Build a new network and train it for ``epochs`` epochs."""
         with _restore_on_failure(self):
             y, sample_weight = self._check_targets(y, sample_weight)
             X = validate_token_matrix(self, X, reset=True)
             check_consistent_length(X, y)
-            embeddings = self._check_embeddings()
-            vocab_size = self._resolve_vocab_size(X, embeddings)
-            weight_seed, shuffle_seed, split_seed = self._draw_seeds()
-            output = self._output_spec(y)
-            network = dict(
+            weight_seed, *data_seeds = self._draw_seeds()
+            self._build(X, y, weight_seed)
+            self.history_ = {}
+            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs)
+            self._harvest(wrapper)
+            self._resumable = False
+        return self
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train for one pass over a batch; the first call builds the network."""
+        first_call = not hasattr(self, "model_")
+        with _restore_on_failure(self):
+            y, sample_weight = self._check_targets(
+                y, sample_weight, batch=True, classes=classes
+            )
+            X = validate_token_matrix(self, X, reset=first_call)
+            check_consistent_length(X, y)
+            weight_seed, *data_seeds = self._draw_seeds(self._epochs_trained())
+            if first_call:
+                # A classifier's output layer has a unit for every class of
+                # the stream (classes_, set by the check of y), not only for
+                # those of this batch.
+                self._build(X, getattr(self, "classes_", y), weight_seed)
+                self.history_ = {}
+            self._train(X, y, sample_weight, data_seeds, 1, stream=True)
+            # The pickle keeps the optimizer's state, to continue the stream.
+            self._resumable = True
+        return self
+
+    def _build(self, X, y, weight_seed):
+        """Set ``model_``, a new compiled network for ``X`` and ``y``, and
+        ``vocab_size_``."""
+        embeddings = self._check_embeddings()
+        vocab_size = self._resolve_vocab_size(X, embeddings)
+        embedding_dim = (
+            self.embedding_dim if embeddings is None else embeddings.shape[1]
+        )
+        check_embedding_fits(
+            vocab_size,
+            embedding_dim,
+            inferred=embeddings is None and self.vocab_size is None,
+        )
+        output = self._output_spec(y)
+        self.model_ = _build_and_compile(
+            network=dict(
                 vocab_size=vocab_size,
                 sequence_length=X.shape[1],
-                embedding_dim=self.embedding_dim
-                if embeddings is None
-                else embeddings.shape[1],
+                embedding_dim=embedding_dim,
                 hidden_units=tuple(self.hidden_units),
                 n_outputs=output["n_outputs"],
                 output_activation=output["activation"],
@@ -207,34 +274,45 @@ class BaseSequenceEmbedding(BaseEstimator):
                 embeddings=embeddings,
                 trainable_embeddings=self.trainable_embeddings,
                 seed=weight_seed,
-            )
-            wrapper = self._make_wrapper(
-                model=functools.partial(
-                    _build_and_compile,
-                    network=network,
-                    loss=output["loss"],
-                    metrics=output["metrics"],
-                    optimizer=make_optimizer(self.optimizer, self.learning_rate),
-                    steps_per_execution=self.steps_per_execution,
-                ),
-                loss=output["loss"],
-                epochs=self.epochs,
-                batch_size=self.batch_size,
-                validation_split=self.validation_split,
-                callbacks=self.callbacks,
-                verbose=self.verbose,
-            )
-            wrapper.shuffle_seed = shuffle_seed
-            wrapper.split_seed = split_seed
-            wrapper.fit(np.minimum(X, vocab_size), y, sample_weight=sample_weight)
-            self.vocab_size_ = vocab_size
-            self.model_ = wrapper.model_
-            self.history_ = dict(wrapper.history_)
-            self._harvest(wrapper)
-        return self
+            ),
+            loss=output["loss"],
+            metrics=output["metrics"],
+            optimizer=make_optimizer(self.optimizer, self.learning_rate),
+            steps_per_execution=self.steps_per_execution,
+        )
+        self.vocab_size_ = vocab_size
 
-    def _check_targets(self, y, sample_weight):
-        """Check ``y`` and ``sample_weight`` before X, whose checks cost more."""
+    def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
+        """Train ``model_`` for ``epochs`` more epochs, extend ``history_``
+        and return the scikeras wrapper that did it."""
+        wrapper = self._make_wrapper(
+            stream,
+            model=self.model_,
+            loss=self.model_.loss,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            validation_split=self.validation_split,
+            callbacks=self.callbacks,
+            verbose=self.verbose,
+        )
+        wrapper.shuffle_seed, wrapper.split_seed = data_seeds
+        wrapper.epochs_before = self._epochs_trained()
+        wrapper.fit(np.minimum(X, self.vocab_size_), y, sample_weight=sample_weight)
+        history = {key: list(values) for key, values in self.history_.items()}
+        for key, values in wrapper.history_.items():
+            history.setdefault(key, []).extend(values)
+        self.history_ = history
+        return wrapper
+
+    def _epochs_trained(self):
+        """Epochs the current model was trained for (0 before any)."""
+        return len(getattr(self, "history_", {}).get("loss", ()))
+
+    def _check_targets(self, y, sample_weight, batch=False, classes=None):
+        """Check ``y`` and ``sample_weight`` before X, whose checks cost more.
+
+        ``batch`` is True in ``partial_fit``, with its ``classes``.
+        """
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the "
@@ -247,6 +325,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         if sample_weight is not None:
             # A copy: scikeras multiplies class weights into it in place.
             sample_weight = _check_sample_weight(sample_weight, y, copy=True)
+        if batch:
+            return self._validate_batch_targets(y, classes), sample_weight
         return self._validate_targets(y, sample_weight), sample_weight
 
     def _check_embeddings(self):
@@ -273,13 +353,18 @@ class BaseSequenceEmbedding(BaseEstimator):
             return self.vocab_size
         return int(X.max()) + 1
 
-    def _draw_seeds(self):
+    def _draw_seeds(self, epochs_before=0):
         """Three integer seeds (weights, data order, validation rows), or
-        None each when unseeded."""
+        None each when unseeded.
+
+        ``epochs_before``, the epochs of earlier ``partial_fit`` calls,
+        shifts the last two: each call shuffles and splits its batch anew.
+        """
         if self.random_state is None:
             return None, None, None
         rng = check_random_state(self.random_state)
-        return tuple(int(seed) for seed in rng.randint(0, 2**30, size=3))
+        weights, order, validation = (int(s) for s in rng.randint(0, 2**30, size=3))
+        return weights, order + epochs_before, validation + epochs_before
 
     # -- prediction -----------------------------------------------------------
     def _forward(self, X):
@@ -310,7 +395,9 @@ class BaseSequenceEmbedding(BaseEstimator):
         state = super().__getstate__()
         if "model_" in state:
             state = dict(state)
-            state["model_"] = _model_to_state(state["model_"])
+            state["model_"] = _model_to_state(
+                state["model_"], state.get("_resumable", False)
+            )
         return state
 
     def __setstate__(self, state):
@@ -355,11 +442,10 @@ def _pad_last_batch(X):
 
 
 def _build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):
-    """The build function scikeras calls: our network, compiled by us.
+    """Our network, compiled by us.
 
-    Compiling here keeps the loss and optimizer ours (scikeras would
-    otherwise re-derive them from its own parameters). No ``meta`` or
-    ``**kwargs`` in the signature, so scikeras passes nothing else.
+    scikeras gets it compiled, which keeps the loss and optimizer ours
+    (scikeras would otherwise re-derive them from its own parameters).
     """
     model = build_embedding_network(**network)
     model.compile(

@@ -4,7 +4,11 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import column_or_1d
 
@@ -187,6 +191,70 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         """
         return self._fit(X, y, sample_weight)
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one pass over a batch, continuing from earlier calls.
+
+        The first call builds the network (as :meth:`fit` would, from the
+        same ``random_state``) and fixes its input width, ``vocab_size_``
+        and ``classes_``. Each later call trains the same model, with the
+        same optimizer state, for one epoch over its batch; :meth:`fit`
+        starts afresh. A call after :meth:`fit` continues the fitted model.
+
+        Parameters
+        ----------
+        %(partial_fit_X)s
+        y : array-like of shape (n_samples,)
+            Class labels, each one of ``classes``. A batch may lack some
+            classes, or hold only one.
+        classes : array-like of shape (n_classes,), default=None
+            Every label of the whole stream, for example
+            ``np.unique(y_all)``. Required on the first call; later calls
+            may omit it, or must pass the same classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : SequenceEmbeddingClassifier
+            The classifier, trained one more epoch.
+
+        Notes
+        -----
+        %(partial_fit_notes)s
+
+        ``class_weight="balanced"`` is refused: a batch's class frequencies
+        are not the stream's.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_embed import SequenceEmbeddingClassifier
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randint(1, 50, size=(400, 10))
+        >>> y = np.where(X[:, -1] > 25, "pos", "neg")
+        >>> clf = SequenceEmbeddingClassifier(
+        ...     vocab_size=50, learning_rate=0.01, random_state=0
+        ... )
+        >>> for epoch in range(3):
+        ...     for start in range(0, 400, 200):
+        ...         batch = slice(start, start + 200)
+        ...         clf = clf.partial_fit(X[batch], y[batch], classes=["neg", "pos"])
+        >>> len(clf.history_["loss"])
+        6
+        >>> bool(clf.score(X, y) > 0.9)
+        True
+        """
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: a "
+                "batch's class frequencies are not the stream's. Pass a dict, "
+                "for example dict(zip(classes, compute_class_weight("
+                "'balanced', classes=classes, y=y_sample))) from a large "
+                "enough sample of the targets."
+            )
+        return self._partial_fit(X, y, sample_weight, classes)
+
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -286,6 +354,56 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             )
         return y
 
+    def _validate_batch_targets(self, y, classes):
+        if (
+            getattr(self, "_indicator_kind", None) is not None
+            or type_of_target(y, input_name="y") == "multilabel-indicator"
+        ):
+            raise ValueError(
+                "partial_fit trains on a 1-D y of class labels; a multi-label "
+                "indicator matrix is trained with fit."
+            )
+        self._indicator_kind = None
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self.classes_ = self._stream_classes(classes)
+        self.n_classes_ = len(self.classes_)
+        # unique_labels also refuses labels of another type than classes_.
+        unknown = np.setdiff1d(unique_labels(y, self.classes_), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds labels that are not in classes: {unknown.tolist()}; "
+                f"classes are {self.classes_.tolist()}. Pass every label of "
+                "the whole stream as classes in the first call to partial_fit."
+            )
+        return y
+
+    def _stream_classes(self, classes):
+        """The classes of a ``partial_fit`` call: those fixed by the first
+        call (or by ``fit``), which ``classes`` must repeat if given."""
+        known = getattr(self, "classes_", None)
+        if classes is None:
+            if known is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "every label of the whole stream, for example "
+                    "classes=np.unique(y_all), as a batch may lack some."
+                )
+            return known
+        classes = unique_labels(classes)
+        if known is not None and not np.array_equal(classes, known):
+            raise ValueError(
+                f"classes={classes.tolist()} differs from the classes the model "
+                f"was built with, {known.tolist()}. Call fit, or partial_fit on "
+                "a clone, to train a model for other classes."
+            )
+        if classes.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes, got "
+                f"classes={classes.tolist()}."
+            )
+        return classes
+
     def _output_spec(self, y):
         if y.ndim == 2:  # a multi-label indicator matrix
             return {
@@ -317,8 +435,11 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         tags.target_tags.multi_output = True
         return tags
 
-    def _make_wrapper(self, **params):
-        return SeededKerasClassifier(class_weight=self.class_weight, **params)
+    def _make_wrapper(self, stream, **params):
+        wrapper = SeededKerasClassifier(class_weight=self.class_weight, **params)
+        if stream:
+            wrapper.all_classes = self.classes_
+        return wrapper
 
     def _harvest(self, wrapper):
         self.classes_ = wrapper.classes_

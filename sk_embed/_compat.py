@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 import tensorflow as tf
+from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
 from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
@@ -140,10 +141,15 @@ class _SeededFitMixin:
 
     shuffle_seed = None
     split_seed = None
+    #: Epochs the model was trained for before this wrapper got it (earlier
+    #: ``partial_fit`` calls): Keras numbers the epochs on from there, as
+    #: callbacks such as ``LearningRateScheduler`` expect.
+    epochs_before = 0
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
+        initial_epoch += self.epochs_before
         X = X.astype(np.int32, copy=False)
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
         train, validation = split_validation(
@@ -171,6 +177,17 @@ class _SeededFitMixin:
 
 class SeededKerasClassifier(_SeededFitMixin, KerasClassifier):
     """scikeras' classifier with reproducible, side-effect-free fits."""
+
+    #: Every class of a ``partial_fit`` stream, or None to take those of y.
+    #: Why: scikeras' ``fit`` encodes the labels against the classes of the
+    #: y it is given, and a batch of a stream may lack some of them.
+    all_classes = None
+
+    @property
+    def target_encoder(self):
+        if self.all_classes is None:
+            return super().target_encoder
+        return ClassifierLabelEncoder(loss=self.loss, categories=[self.all_classes])
 
 
 class SeededKerasRegressor(_SeededFitMixin, KerasRegressor):

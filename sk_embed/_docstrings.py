@@ -5,6 +5,9 @@ tokenizers, and the functions that inspect a fitted pipeline, so that they
 never drift apart.
 """
 
+import re
+import textwrap
+
 _SHARED = {
     "text_parameters": """\
     lowercase : bool, default=True
@@ -30,7 +33,9 @@ _SHARED = {
         it is ``max(X) + 1`` on the training data (or the number of rows of
         ``embeddings``), stored as ``vocab_size_``. Larger ids, at fit or at
         predict, share one extra out-of-vocabulary embedding row: they never
-        raise and never wrap around.
+        raise and never wrap around. A table too large for this machine's
+        memory (training holds four copies of it) raises a ``ValueError``
+        before anything is allocated; see :ref:`large_vocabularies`.
     embedding_dim : int, default=8
         Size of each word vector. Ignored when ``embeddings`` is given, whose
         width is used.
@@ -67,7 +72,8 @@ _SHARED = {
         embedding gradient is sparse). An instance is copied (through its
         config) for every fit, so clones never share optimizer state.
     epochs : int, default=10
-        Number of passes over the training data.
+        Number of passes over the training data in ``fit``
+        (``partial_fit`` makes one pass over its batch).
     batch_size : int, default=32
         Number of samples per gradient update.
     validation_split : float, default=0.0
@@ -104,7 +110,19 @@ _SHARED = {
         The trained Keras model.
     history_ : dict of str to list of float
         Per-epoch training metrics, with ``val_`` entries when
-        ``validation_split`` is set.""",
+        ``validation_split`` is set. Each ``partial_fit`` call adds one
+        epoch.""",
+    "partial_fit_X": """\
+    X : array-like of shape (n_samples, sequence_length)
+        Padded token ids (non-negative integers). Ids at or above
+        ``vocab_size_`` share the out-of-vocabulary row, as at predict
+        time; set ``vocab_size`` for a stream, or the first batch's
+        largest id fixes it.""",
+    "partial_fit_notes": """\
+    ``history_`` gains one entry per call, and ``random_state`` makes a
+    sequence of calls reproducible. ``validation_split`` holds out that
+    fraction of each batch, as :meth:`fit` does of its data. See
+    :ref:`streaming`.""",
     "inspected_pipeline": """\
     model : Pipeline
         A fitted pipeline holding a :class:`~sk_embed.SequenceTokenizer` and
@@ -119,12 +137,26 @@ _SHARED = {
         If the pipeline is not fitted.""",
 }
 
+#: A line holding only ``%(name)s``, and its indentation.
+_PLACEHOLDER = re.compile(r"^( *)%\((\w+)\)s$", re.MULTILINE)
+
+
+def _fill(doc):
+    return _PLACEHOLDER.sub(
+        lambda match: textwrap.indent(
+            textwrap.dedent(_SHARED[match[2]]), match[1]
+        ),
+        doc,
+    )
+
 
 def fill_doc(obj):
-    """Replace ``%(name)s`` in the docstring of a class or function by the
-    shared text ``name``."""
-    doc = obj.__doc__
-    for name, text in _SHARED.items():
-        doc = doc.replace(f"    %({name})s", text)
-    obj.__doc__ = doc
+    """Replace each line ``%(name)s`` in the docstring of a class or function,
+    and of a class's own methods, by the shared text ``name``, at that
+    line's indentation."""
+    obj.__doc__ = _fill(obj.__doc__)
+    if isinstance(obj, type):
+        for member in vars(obj).values():
+            if callable(member) and member.__doc__:
+                member.__doc__ = _fill(member.__doc__)
     return obj

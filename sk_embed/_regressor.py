@@ -125,6 +125,52 @@ class SequenceEmbeddingRegressor(RegressorMixin, BaseSequenceEmbedding):
         """
         return self._fit(X, y, sample_weight)
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one pass over a batch, continuing from earlier calls.
+
+        The first call builds the network (as :meth:`fit` would, from the
+        same ``random_state``) and fixes its input width and
+        ``vocab_size_``. Each later call trains the same model, with the
+        same optimizer state, for one epoch over its batch; :meth:`fit`
+        starts afresh. A call after :meth:`fit` continues the fitted model.
+
+        Parameters
+        ----------
+        %(partial_fit_X)s
+        y : array-like of shape (n_samples,)
+            Continuous targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights in the loss.
+
+        Returns
+        -------
+        self : SequenceEmbeddingRegressor
+            The regressor, trained one more epoch.
+
+        Notes
+        -----
+        %(partial_fit_notes)s
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_embed import SequenceEmbeddingRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randint(1, 20, size=(300, 6))
+        >>> y = (X[:, -1] > 10).astype(float) * 2.0 - 1.0
+        >>> reg = SequenceEmbeddingRegressor(vocab_size=20, random_state=0)
+        >>> for epoch in range(3):
+        ...     for start in range(0, 300, 150):
+        ...         batch = slice(start, start + 150)
+        ...         reg = reg.partial_fit(X[batch], y[batch])
+        >>> len(reg.history_["loss"])
+        6
+        >>> bool(reg.score(X, y) > 0.8)
+        True
+        """
+        return self._partial_fit(X, y, sample_weight)
+
     def predict(self, X):
         """Predicted targets.
 
@@ -160,5 +206,5 @@ class SequenceEmbeddingRegressor(RegressorMixin, BaseSequenceEmbedding):
         tags.regressor_tags.poor_score = self._sees_bag_of_ids()
         return tags
 
-    def _make_wrapper(self, **params):
+    def _make_wrapper(self, stream, **params):
         return SeededKerasRegressor(**params)

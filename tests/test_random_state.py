@@ -4,6 +4,7 @@ import os
 import random
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 # Public TensorFlow only offers enable_op_determinism; the query is private.
@@ -43,7 +44,17 @@ def test_different_seeds_differ(token_data):
     )
 
 
-def test_seeded_fit_leaves_global_state_untouched(token_data):
+def _fit_in_two_batches(clf, X, y):
+    clf.partial_fit(X[::2], y[::2], classes=np.unique(y))
+    return clf.partial_fit(X[1::2], y[1::2])
+
+
+@pytest.mark.parametrize(
+    "train",
+    [SequenceEmbeddingClassifier.fit, _fit_in_two_batches],
+    ids=["fit", "partial_fit"],
+)
+def test_seeded_fit_leaves_global_state_untouched(token_data, train):
     X, y = token_data
     tf.random.set_seed(1234)
     tf_reference = tf.random.uniform((4,)).numpy()
@@ -54,7 +65,7 @@ def test_seeded_fit_leaves_global_state_untouched(token_data):
     determinism = is_op_determinism_enabled()
     environment = dict(os.environ)
 
-    SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y).predict(X)
+    train(SequenceEmbeddingClassifier(epochs=2, random_state=0), X, y).predict(X)
 
     assert random.getstate() == python_state
     after = np.random.get_state()
