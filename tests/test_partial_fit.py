@@ -89,7 +89,7 @@ def test_first_call_is_one_epoch_of_fit(stream):
 
 def test_fit_starts_afresh_and_partial_fit_continues_fit(stream):
     X, y = stream[0]
-    clf = _feed(_classifier(), stream)
+    clf = _feed(_classifier(epochs=2), stream)
     model = clf.model_
     clf.fit(X, y)
     assert clf.model_ is not model
