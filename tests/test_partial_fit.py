@@ -68,15 +68,13 @@ def test_calls_continue_one_model_and_its_optimizer_reproducibly(stream):
     assert twin.history_ == clf.history_
 
 
-def test_regressor_calls_are_reproducible_and_can_validate(stream):
-    a, b = (_feed(_regressor(validation_split=0.25), stream[:2]) for _ in range(2))
-    X = stream[0][0]
-    np.testing.assert_array_equal(a.predict(X), b.predict(X))
-    assert a.history_ == b.history_
-    assert set(a.history_) == {
+def test_regressor_holds_out_part_of_each_batch(stream):
+    reg = _feed(_regressor(validation_split=0.25), stream[:2])
+    assert set(reg.history_) == {
         "loss", "mean_absolute_error", "val_loss", "val_mean_absolute_error"
     }  # fmt: skip
-    assert all(len(values) == 2 for values in a.history_.values())
+    assert all(len(values) == 2 for values in reg.history_.values())
+    assert reg.predict(stream[0][0]).shape == (40,)
 
 
 def test_first_call_is_one_epoch_of_fit(stream):
