@@ -123,6 +123,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         "encoder": [StrOptions(set(ENCODERS)), None],
         "encoder_units": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
+        "transformer_blocks": [Interval(Integral, 1, None, closed="left")],
+        "attention_heads": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embeddings": ["array-like", None],
         "trainable_embeddings": ["boolean"],
@@ -147,6 +149,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         encoder=None,
         encoder_units=32,
         bidirectional=False,
+        transformer_blocks=1,
+        attention_heads=2,
         dropout=0.0,
         embeddings=None,
         trainable_embeddings=True,
@@ -167,6 +171,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         self.encoder = encoder
         self.encoder_units = encoder_units
         self.bidirectional = bidirectional
+        self.transformer_blocks = transformer_blocks
+        self.attention_heads = attention_heads
         self.dropout = dropout
         self.embeddings = embeddings
         self.trainable_embeddings = trainable_embeddings
@@ -270,6 +276,8 @@ class BaseSequenceEmbedding(BaseEstimator):
                 encoder=self.encoder,
                 encoder_units=self.encoder_units,
                 bidirectional=self.bidirectional,
+                transformer_blocks=self.transformer_blocks,
+                attention_heads=self.attention_heads,
                 dropout=self.dropout,
                 embeddings=embeddings,
                 trainable_embeddings=self.trainable_embeddings,

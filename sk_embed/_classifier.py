@@ -116,6 +116,17 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     (3, 2)
     >>> bool(tagger.score(X, Y) > 0.9)
     True
+
+    A Transformer encoder: self-attention over the tokens, which position
+    embeddings tell apart (here the class depends on the last token, which
+    average pooling alone could not find).
+
+    >>> clf = SequenceEmbeddingClassifier(
+    ...     encoder="transformer", pooling="average", learning_rate=0.01,
+    ...     epochs=20, random_state=0,
+    ... ).fit(X, y)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
     """
 
     _parameter_constraints = {
@@ -133,6 +144,8 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
         encoder=None,
         encoder_units=32,
         bidirectional=False,
+        transformer_blocks=1,
+        attention_heads=2,
         dropout=0.0,
         embeddings=None,
         trainable_embeddings=True,
@@ -155,6 +168,8 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             encoder=encoder,
             encoder_units=encoder_units,
             bidirectional=bidirectional,
+            transformer_blocks=transformer_blocks,
+            attention_heads=attention_heads,
             dropout=dropout,
             embeddings=embeddings,
             trainable_embeddings=trainable_embeddings,

@@ -48,16 +48,27 @@ _SHARED = {
         divided by the square root of the number of tokens) and "max" pool
         over the positions that are not padding, so a row's result does not
         depend on how much padding it has.
-    encoder : {None, "conv1d", "lstm", "gru"}, default=None
+    encoder : {None, "conv1d", "lstm", "gru", "transformer"}, default=None
         A sequence layer between the embedding and the pooling: a 1-D
-        convolution (windows of 5 tokens, ReLU) or a recurrent layer that
-        skips padding.
+        convolution (windows of 5 tokens, ReLU), a recurrent layer that
+        skips padding, or Transformer blocks (learned position embeddings,
+        then multi-head self-attention over the non-padding tokens and a
+        feed-forward layer, each with a residual connection and layer
+        normalization).
     encoder_units : int, default=32
-        Filters of the convolution or units of the recurrent layer.
+        Filters of the convolution, units of the recurrent layer, or width
+        of the Transformer blocks' feed-forward layers.
     bidirectional : bool, default=False
         Run the recurrent encoder in both directions ("lstm" and "gru" only).
+    transformer_blocks : int, default=1
+        Number of Transformer blocks ("transformer" only).
+    attention_heads : int, default=2
+        Attention heads of each Transformer block ("transformer" only). Each
+        head attends in ``ceil(embedding_dim / attention_heads)``
+        dimensions.
     dropout : float, default=0.0
-        Dropout rate after the pooling and after each hidden layer.
+        Dropout rate after the pooling and after each hidden layer, and in
+        the Transformer blocks on the attention and feed-forward outputs.
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
         Initial word vectors, for example from :func:`load_word_vectors`. The
         out-of-vocabulary row starts at zero.

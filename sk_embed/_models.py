@@ -18,11 +18,25 @@ OOV_ROWS = 1
 CONV_KERNEL_SIZE = 5
 
 POOLINGS = ("flatten", "average", "sqrtn", "max")
-ENCODERS = ("conv1d", "lstm", "gru")
+ENCODERS = ("conv1d", "lstm", "gru", "transformer")
+#: Large negative score of padding keys: their attention weight is exactly 0.
+MASKED_SCORE = -1e9
+
+
+class _ConsumesMask:
+    """For layers handed the padding mask explicitly: they use it and pass
+    none on, so the layers after them (Flatten, Dense) get no mask to drop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 @keras.saving.register_keras_serializable(package="sk_embed")
-class MaskedGlobalPooling1D(layers.Layer):
+class MaskedGlobalPooling1D(_ConsumesMask, layers.Layer):
     """Average, sqrt-n sum or max over the time steps that are not padding.
 
     Keras' own global pooling layers either ignore masks (max) or divide by
@@ -33,11 +47,6 @@ class MaskedGlobalPooling1D(layers.Layer):
     def __init__(self, mode="average", **kwargs):
         super().__init__(**kwargs)
         self.mode = mode
-        # The mask is consumed here; nothing after the pooling needs one.
-        self.supports_masking = True
-
-    def compute_mask(self, inputs, mask=None):
-        return None
 
     def call(self, inputs, mask):
         weights = ops.expand_dims(ops.cast(mask, inputs.dtype), axis=-1)
@@ -142,20 +151,13 @@ class EmbeddingBag(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sk_embed")
-class MaskConsumingFlatten(layers.Flatten):
+class MaskConsumingFlatten(_ConsumesMask, layers.Flatten):
     """``Flatten`` for masked sequences: every position, padding included.
 
     A plain ``Flatten`` given a masked input warns that it destroys the
     mask. Here that is the intent: the flattened vector has a fixed width
     and the network after it needs no mask.
     """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
-    def compute_mask(self, inputs, mask=None):
-        return None
 
 
 @keras.saving.register_keras_serializable(package="sk_embed")
@@ -164,6 +166,124 @@ class PaddingMask(layers.Layer):
 
     def call(self, token_ids):
         return ops.not_equal(token_ids, 0)
+
+
+@keras.saving.register_keras_serializable(package="sk_embed")
+class PositionEmbedding(_ConsumesMask, layers.Layer):
+    """Add a learned vector for each token's position among the real tokens.
+
+    Positions are counted over the non-padding tokens of a row, from 0 at
+    its first one, so a text gets the same position vectors whether it is
+    padded before or after and however much padding it has. Padding
+    positions get the vector of position 0; the attention never reads them.
+
+    Parameters
+    ----------
+    max_length : int
+        Number of positions (the padded length of the rows).
+    embeddings_initializer : initializer, default="uniform"
+        Initializer of the position table.
+    """
+
+    def __init__(self, max_length, embeddings_initializer="uniform", **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight(
+            shape=(self.max_length, input_shape[-1]),
+            initializer=self.embeddings_initializer,
+            name="embeddings",
+        )
+
+    def call(self, inputs, mask):
+        real = ops.cast(mask, "int32")
+        positions = ops.maximum(ops.cumsum(real, axis=1) - 1, 0)
+        return inputs + ops.take(self.embeddings, positions, axis=0)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "max_length": self.max_length,
+            "embeddings_initializer": keras.initializers.serialize(
+                self.embeddings_initializer
+            ),
+        }
+
+
+@keras.saving.register_keras_serializable(package="sk_embed")
+class MaskedMultiHeadAttention(_ConsumesMask, layers.Layer):
+    """Scaled dot-product attention, head by head, over the real tokens only.
+
+    Takes the projected queries, keys and values side by side, of shape
+    ``(batch, length, 3 * num_heads * head_dim)``, and returns the heads'
+    results side by side, ``(batch, length, num_heads * head_dim)``.
+    Padding keys get exactly zero weight, so no real token's output depends
+    on the padding's vectors or on how much padding its row has.
+
+    The projection is an ordinary seeded ``Dense`` layer before this one,
+    one matrix product for the three. (Keras' ``MultiHeadAttention`` copies
+    one seeded initializer to its query, key and value kernels, which then
+    all start equal.)
+
+    Parameters
+    ----------
+    num_heads : int
+        Number of attention heads; ``head_dim`` is the projected width
+        divided by ``3 * num_heads``.
+    """
+
+    def __init__(self, num_heads, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+
+    def call(self, projections, mask):
+        # Static shapes (the padded length is fixed): no shape ops to trace.
+        length, width = projections.shape[1], projections.shape[2] // 3
+        head_dim = width // self.num_heads
+        query, key, value = (
+            ops.reshape(part, (-1, length, self.num_heads, head_dim))
+            for part in ops.split(projections, 3, axis=-1)
+        )
+        scores = ops.einsum("bthd,bshd->bhts", query / np.sqrt(head_dim), key)
+        keep = ops.reshape(mask, (-1, 1, 1, length))  # over the keys
+        weights = ops.softmax(ops.where(keep, scores, MASKED_SCORE), axis=-1)
+        attended = ops.einsum("bhts,bshd->bthd", weights, value)
+        return ops.reshape(attended, (-1, length, width))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1] + (input_shape[-1] // 3,)
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads}
+
+
+@keras.saving.register_keras_serializable(package="sk_embed")
+class BatchInvariantLayerNormalization(layers.LayerNormalization):
+    """``LayerNormalization`` whose result for a row ignores the rest of the batch.
+
+    Keras' layer divides by ``rsqrt(variance)``. TensorFlow's CPU kernel
+    computes ``rsqrt`` in SIMD blocks and the last few values of a tensor
+    one by one, and the two round differently; so a row predicted at the
+    end of a batch differed in the last bits from the same row predicted
+    elsewhere (scikit-learn's ``check_methods_sample_order_invariance``).
+    A square root and a division are exactly rounded on both paths.
+    Normalises over the last axis, the only use here.
+    """
+
+    def call(self, inputs):
+        centred = inputs - ops.mean(inputs, axis=-1, keepdims=True)
+        variance = ops.mean(ops.square(centred), axis=-1, keepdims=True)
+        outputs = centred / ops.sqrt(variance + self.epsilon)
+        if self.scale:
+            outputs = outputs * self.gamma
+        if self.center:
+            outputs = outputs + self.beta
+        return outputs
 
 
 class _Seeds:
@@ -199,7 +319,53 @@ def _embedding(inputs, vocab_size, embedding_dim, embeddings, trainable, seeds, 
     return outputs
 
 
-def _encode(x, mask, encoder, units, bidirectional, seeds):
+def _dense(units, seeds, name, activation=None):
+    return layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
+        name=name,
+    )
+
+
+def _residual_and_norm(x, update, name):
+    added = layers.Add(name=f"{name}_residual")([x, update])
+    return BatchInvariantLayerNormalization(epsilon=1e-6, name=f"{name}_norm")(added)
+
+
+def _transformer_block(x, mask, index, heads, units, dropout, seeds):
+    """Self-attention then a feed-forward layer, each added back to its
+    input (residual) and layer-normalised, as in Vaswani et al. (2017)."""
+    name = f"block_{index}"
+    width = x.shape[-1]
+    projected = heads * -(-width // heads)  # each head gets ceil(width / heads)
+    projections = _dense(3 * projected, seeds, f"{name}_query_key_value")(x)
+    attended = MaskedMultiHeadAttention(heads, name=f"{name}_attention")(
+        projections, mask=mask
+    )
+    attended = _dense(width, seeds, f"{name}_attention_output")(attended)
+    attended = _dropout(attended, dropout, seeds, f"{name}_attention_dropout")
+    x = _residual_and_norm(x, attended, f"{name}_attention")
+    hidden = _dense(units, seeds, f"{name}_feed_forward", "relu")(x)
+    hidden = _dense(width, seeds, f"{name}_feed_forward_output")(hidden)
+    hidden = _dropout(hidden, dropout, seeds, f"{name}_feed_forward_dropout")
+    return _residual_and_norm(x, hidden, f"{name}_feed_forward")
+
+
+def _transformer(x, mask, blocks, heads, units, dropout, seeds):
+    x = PositionEmbedding(
+        x.shape[1],
+        keras.initializers.RandomUniform(-0.05, 0.05, seed=seeds.next()),
+        name="position_embedding",
+    )(x, mask=mask)
+    for index in range(1, blocks + 1):
+        x = _transformer_block(x, mask, index, heads, units, dropout, seeds)
+    return x
+
+
+def _encode(x, mask, encoder, seeds, *, units, bidirectional, blocks, heads, dropout):
+    if encoder == "transformer":
+        return _transformer(x, mask, blocks, heads, units, dropout, seeds)
     if encoder == "conv1d":
         return layers.Conv1D(
             units,
@@ -249,6 +415,8 @@ def build_embedding_network(
     encoder=None,
     encoder_units=32,
     bidirectional=False,
+    transformer_blocks=1,
+    attention_heads=2,
     dropout=0.0,
     embeddings=None,
     trainable_embeddings=True,
@@ -277,14 +445,20 @@ def build_embedding_network(
     pooling : {"flatten", "average", "sqrtn", "max"}, default="flatten"
         How the sequence becomes one vector. "average", "sqrtn" and "max"
         skip the padding positions (id 0).
-    encoder : {None, "conv1d", "lstm", "gru"}, default=None
+    encoder : {None, "conv1d", "lstm", "gru", "transformer"}, default=None
         A sequence layer between the embedding and the pooling.
     encoder_units : int, default=32
-        Filters of the convolution or units of the recurrent layer.
+        Filters of the convolution, units of the recurrent layer, or width
+        of the Transformer blocks' feed-forward layers.
     bidirectional : bool, default=False
         Run the recurrent encoder in both directions.
+    transformer_blocks : int, default=1
+        Number of Transformer blocks (``encoder="transformer"``).
+    attention_heads : int, default=2
+        Attention heads per Transformer block.
     dropout : float, default=0.0
-        Dropout rate after the pooling and after each hidden layer.
+        Dropout rate after the pooling and after each hidden layer, and on
+        the attention and feed-forward outputs of the Transformer blocks.
     embeddings : ndarray of shape (vocab_size, embedding_dim), default=None
         Initial word vectors.
     trainable_embeddings : bool, default=True
@@ -306,24 +480,18 @@ def build_embedding_network(
         inputs, vocab_size, embedding_dim, embeddings, trainable_embeddings, seeds, bag
     )
     if bag is None:
-        needs_mask = pooling != "flatten" or encoder in ("lstm", "gru")
+        needs_mask = pooling != "flatten" or encoder in ("lstm", "gru", "transformer")
         mask = PaddingMask(name="padding_mask")(inputs) if needs_mask else None
         if encoder is not None:
-            x = _encode(x, mask, encoder, encoder_units, bidirectional, seeds)
+            x = _encode(
+                x, mask, encoder, seeds, units=encoder_units,
+                bidirectional=bidirectional, blocks=transformer_blocks,
+                heads=attention_heads, dropout=dropout,
+            )  # fmt: skip
         x = _pool(x, mask, pooling)
     x = _dropout(x, dropout, seeds, "pooled_dropout")
     for index, units in enumerate(hidden_units, start=1):
-        x = layers.Dense(
-            units,
-            activation="relu",
-            kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
-            name=f"hidden_{index}",
-        )(x)
+        x = _dense(units, seeds, f"hidden_{index}", "relu")(x)
         x = _dropout(x, dropout, seeds, f"hidden_{index}_dropout")
-    outputs = layers.Dense(
-        n_outputs,
-        activation=output_activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
-        name="output",
-    )(x)
+    outputs = _dense(n_outputs, seeds, "output", output_activation)(x)
     return keras.Model(inputs, outputs, name="sequence_embedding")

@@ -22,6 +22,10 @@ ESTIMATORS = [
     SequenceEmbeddingClassifier(
         encoder="lstm", pooling="average", encoder_units=8, learning_rate=0.01
     ),
+    # One block of 2 heads (the defaults): the smallest Transformer.
+    SequenceEmbeddingClassifier(
+        encoder="transformer", pooling="average", encoder_units=8, learning_rate=0.01
+    ),
     SequenceEmbeddingRegressor(),
     SequenceTokenizer(),
     SequenceTokenizer(num_words=100, ngram_range=(1, 2), binary=True),

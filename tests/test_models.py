@@ -1,9 +1,12 @@
 """The Keras networks of sk_embed._models, checked against plain Keras."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
 
+from sk_embed import SequenceEmbeddingClassifier
 from sk_embed._models import (
     EmbeddingBag,
     MaskedGlobalPooling1D,
@@ -102,3 +105,113 @@ def test_recurrent_encoder_with_flatten_passes_no_mask_warning(recwarn):
     )  # fmt: skip
     model.predict_on_batch(np.array([[1, 2, 0, 0, 0, 0]], "int32"))
     assert not [w for w in recwarn if "mask" in str(w.message)]
+
+
+def _transformer(sequence_length, **params):
+    options = dict(
+        vocab_size=30, sequence_length=sequence_length, embedding_dim=6,
+        hidden_units=(4,), n_outputs=3, output_activation="softmax",
+        pooling="average", encoder="transformer", encoder_units=5,
+        transformer_blocks=2, attention_heads=4, dropout=0.1, seed=0,
+    )  # fmt: skip
+    return build_embedding_network(**{**options, **params})
+
+
+def _predict(model, X):
+    return keras.ops.convert_to_numpy(model(np.asarray(X, "int32"), training=False))
+
+
+def _randomise(model, seed=0):
+    """Weights far from their small initial values, so a leak would show."""
+    rng = np.random.RandomState(seed)
+    model.set_weights([rng.normal(size=w.shape) for w in model.get_weights()])
+
+
+@pytest.mark.parametrize("pooling", ["average", "max"])
+def test_transformer_ignores_padding(pooling):
+    text = [5, 17, 3, 29, 8]
+    unpadded = _transformer(len(text), pooling=pooling)
+    _randomise(unpadded)
+    padded_model = _transformer(12, pooling=pooling)
+    for layer in unpadded.layers:
+        weights = layer.get_weights()
+        if layer.name == "position_embedding":
+            # 7 more positions, which no token of the text reaches.
+            weights = [np.vstack([weights[0], np.full((7, 6), 9.0)])]
+        padded_model.get_layer(layer.name).set_weights(weights)
+    expected = np.repeat(_predict(unpadded, [text]), 3, axis=0)
+    padded = [
+        [0] * 7 + text,  # padding before
+        text + [0] * 7,  # after
+        [0, 0, 5, 17, 0, 3, 29, 0, 0, 8, 0, 0],  # in between
+    ]
+    np.testing.assert_allclose(_predict(padded_model, padded), expected, rtol=1e-5)
+    # The padding id's vector never reaches a real token's output.
+    embedding = padded_model.get_layer("embedding")
+    table = embedding.get_weights()[0]
+    table[0] = 50.0
+    embedding.set_weights([table])
+    np.testing.assert_allclose(_predict(padded_model, padded), expected, rtol=1e-5)
+
+
+def test_transformer_layer_shapes():
+    model = _transformer(7, embedding_dim=6, attention_heads=4, encoder_units=5)
+    shapes = {layer.name: tuple(layer.output.shape) for layer in model.layers}
+    assert shapes["position_embedding"] == (None, 7, 6)
+    # 4 heads of ceil(6 / 4) = 2 dimensions each, for queries, keys and values.
+    assert shapes["block_1_query_key_value"] == (None, 7, 3 * 8)
+    assert shapes["block_1_attention"] == (None, 7, 8)
+    assert shapes["block_1_attention_output"] == (None, 7, 6)
+    assert shapes["block_1_feed_forward"] == (None, 7, 5)  # encoder_units wide
+    assert shapes["block_2_feed_forward_norm"] == (None, 7, 6)
+    assert "block_3_attention" not in shapes  # transformer_blocks=2
+    assert shapes["average_pooling"] == (None, 6)
+    assert _predict(model, np.ones((3, 7))).shape == (3, 3)
+
+
+def test_transformer_row_does_not_depend_on_its_place_in_the_batch():
+    rng = np.random.RandomState(0)
+    model = _transformer(5, dropout=0.0)
+    _randomise(model)
+    for n_rows in (7, 20, 33):
+        X = rng.randint(0, 4, size=(n_rows, 5))
+        order = rng.permutation(n_rows)
+        np.testing.assert_array_equal(
+            _predict(model, X)[order], _predict(model, X[order])
+        )
+
+
+def _fit_transformer_classifier(X, y):
+    return SequenceEmbeddingClassifier(
+        encoder="transformer", pooling="average", encoder_units=8,
+        hidden_units=(), dropout=0.2, epochs=2, random_state=0,
+    ).fit(X, y)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def transformer_classifier(token_data):
+    return _fit_transformer_classifier(*token_data)
+
+
+def test_seeded_transformer_fits_are_identical(transformer_classifier, token_data):
+    # Every initializer and dropout layer of the blocks draws from the seed.
+    X, y = token_data
+    np.testing.assert_array_equal(
+        _fit_transformer_classifier(X, y).predict_proba(X),
+        transformer_classifier.predict_proba(X),
+    )
+
+
+def test_transformer_classifier_round_trips(
+    transformer_classifier, token_data, tmp_path
+):
+    X, _ = token_data
+    restored = pickle.loads(pickle.dumps(transformer_classifier))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X), transformer_classifier.predict_proba(X)
+    )
+    # Keras' own format finds the registered layers too.
+    model = transformer_classifier.model_
+    model.save(tmp_path / "transformer.keras")
+    reloaded = keras.saving.load_model(tmp_path / "transformer.keras")
+    np.testing.assert_array_equal(_predict(reloaded, X), _predict(model, X))
