@@ -126,6 +126,17 @@ MODELS = {
             20_000, 200, epochs=3, encoder="gru", encoder_units=32, pooling="average"
         ),
     ),
+    # Chosen on a split of the training reviews (fitted on 20,000, scored on
+    # 5,000; never on the test reviews): the validation loss was lowest after
+    # 1 or 2 epochs; one head with dropout 0.2 scored 0.888 there, two heads
+    # with dropout 0.1 0.881 in longer epochs, max pooling 0.836.
+    "transformer": (
+        "transformer + average (20k, last 400)",
+        lambda: encoder_pipeline(
+            20_000, 400, epochs=2, encoder="transformer", attention_heads=1,
+            encoder_units=64, dropout=0.2, pooling="average",
+        ),  # fmt: skip
+    ),
     "tfidf": ("TF-IDF(1,2) + LogisticRegression", tfidf_lr),
 }
 

@@ -67,8 +67,9 @@ _SHARED = {
         head attends in ``ceil(embedding_dim / attention_heads)``
         dimensions.
     dropout : float, default=0.0
-        Dropout rate after the pooling and after each hidden layer, and in
-        the Transformer blocks on the attention and feed-forward outputs.
+        Dropout rate after the pooling and after each hidden layer, and, in
+        the Transformer encoder, on the sum of the token and position
+        embeddings and on each block's attention and feed-forward outputs.
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
         Initial word vectors, for example from :func:`load_word_vectors`. The
         out-of-vocabulary row starts at zero.

@@ -245,14 +245,20 @@ class MaskedMultiHeadAttention(_ConsumesMask, layers.Layer):
         # Static shapes (the padded length is fixed): no shape ops to trace.
         length, width = projections.shape[1], projections.shape[2] // 3
         head_dim = width // self.num_heads
+        # (batch, heads, length, head_dim) each
         query, key, value = (
-            ops.reshape(part, (-1, length, self.num_heads, head_dim))
+            ops.transpose(
+                ops.reshape(part, (-1, length, self.num_heads, head_dim)), (0, 2, 1, 3)
+            )
             for part in ops.split(projections, 3, axis=-1)
         )
-        scores = ops.einsum("bthd,bshd->bhts", query / np.sqrt(head_dim), key)
-        keep = ops.reshape(mask, (-1, 1, 1, length))  # over the keys
-        weights = ops.softmax(ops.where(keep, scores, MASKED_SCORE), axis=-1)
-        attended = ops.einsum("bhts,bshd->bthd", weights, value)
+        # The padding keys' penalty is added rather than selected: the
+        # gradient of a sum passes through unchanged, where a select's costs
+        # one more pass over the (length x length) scores of every head.
+        penalty = ops.where(mask, 0.0, MASKED_SCORE)
+        scores = ops.matmul(query / np.sqrt(head_dim), ops.swapaxes(key, -1, -2))
+        weights = ops.softmax(scores + ops.reshape(penalty, (-1, 1, 1, length)))
+        attended = ops.transpose(ops.matmul(weights, value), (0, 2, 1, 3))
         return ops.reshape(attended, (-1, length, width))
 
     def compute_output_shape(self, input_shape):
@@ -358,6 +364,8 @@ def _transformer(x, mask, blocks, heads, units, dropout, seeds):
         keras.initializers.RandomUniform(-0.05, 0.05, seed=seeds.next()),
         name="position_embedding",
     )(x, mask=mask)
+    # As in Vaswani et al.: dropout on the sum of the two embeddings.
+    x = _dropout(x, dropout, seeds, "embedding_dropout")
     for index in range(1, blocks + 1):
         x = _transformer_block(x, mask, index, heads, units, dropout, seeds)
     return x
@@ -457,8 +465,9 @@ def build_embedding_network(
     attention_heads : int, default=2
         Attention heads per Transformer block.
     dropout : float, default=0.0
-        Dropout rate after the pooling and after each hidden layer, and on
-        the attention and feed-forward outputs of the Transformer blocks.
+        Dropout rate after the pooling and after each hidden layer, and in
+        the Transformer encoder on the sum of the embeddings and on the
+        attention and feed-forward outputs of its blocks.
     embeddings : ndarray of shape (vocab_size, embedding_dim), default=None
         Initial word vectors.
     trainable_embeddings : bool, default=True
