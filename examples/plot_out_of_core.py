@@ -256,7 +256,10 @@ def main(argv=None):
     }
     print(f"\nAfter {args.epochs} pass(es) over {len(train[0])} training reviews:")
     print(f"{'model':<28} {'test accuracy':>13} {'seconds':>8}")
-    names = {"stream": f"partial_fit, chunks of {args.chunk_size}", "fit": "fit in memory"}
+    names = {
+        "stream": f"partial_fit, chunks of {args.chunk_size}",
+        "fit": "fit in memory",
+    }
     for key, name in names.items():
         accuracy, seconds = results[key]
         print(f"{name:<28} {accuracy:>13.4f} {seconds:>8.1f}")

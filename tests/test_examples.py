@@ -100,6 +100,33 @@ def test_multilabel_example_beats_the_dummy(imdb_data_home, capsys):
     assert "predicted:" in out
 
 
+@pytest.mark.data
+def test_out_of_core_example_streams_as_well_as_it_fits(
+    imdb_data_home, capsys, tmp_path
+):
+    figure = tmp_path / "accuracy.png"
+    results = _load_example("plot_out_of_core").main(
+        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "2",
+         "--chunk-size", "250", "--eval-every", "2", "--eval-samples", "500",
+         "--n-buckets", str(2**16), "--figure", str(figure)]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
+    # 6 chunks per pass: scored after chunks 2, 4 and 6 of each pass.
+    seen = [n_seen for n_seen, _ in results["curve"]]
+    assert seen == [500, 1000, 1500, 2000, 2500, 3000]
+    # The model learns as the stream goes (about 0.68 after 500 reviews,
+    # 0.82 after 3,000), and ends where the in-memory fit does (0.80 here).
+    accuracies = [accuracy for _, accuracy in results["curve"]]
+    assert accuracies[-1] > accuracies[0] + 0.05
+    stream_accuracy, _ = results["stream"]
+    fit_accuracy, _ = results["fit"]
+    assert stream_accuracy > 0.75 and fit_accuracy > 0.75
+    assert abs(stream_accuracy - fit_accuracy) < 0.05
+    assert f"{stream_accuracy:.4f}" in out and f"{fit_accuracy:.4f}" in out
+    assert figure.read_bytes().startswith(b"\x89PNG")
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -107,6 +134,7 @@ def test_multilabel_example_beats_the_dummy(imdb_data_home, capsys):
         "plot_text_classifier",
         "plot_rating_regression",
         "plot_multilabel_tags",
+        "plot_out_of_core",
     ],
 )
 def test_example_without_data_exits_with_the_loader_message(
