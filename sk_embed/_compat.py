@@ -61,14 +61,18 @@ def shuffled_batches(arrays, batch_size, seed):
     operation seed, so a reproducible fit would need the *global* TensorFlow
     seed (which scikeras sets, together with ``TF_DETERMINISTIC_OPS``, and
     does not always restore). Here each epoch draws its own seed from a
-    seeded ``Dataset.random`` and permutes the rows statelessly: reproducible
-    epochs from purely local state.
+    NumPy generator of this dataset's own and permutes the rows statelessly:
+    reproducible epochs from purely local state. (A seeded
+    ``Dataset.random`` is not enough: TensorFlow combines its seed with the
+    global one, so a user's ``tf.random.set_seed`` changed the batches of a
+    fit with a fixed ``random_state``.)
 
     The permutation is one vectorized op per epoch, cut into batches by a
     reshape, as in Keras' own array adapter; a per-element
     ``Dataset.shuffle`` cost about 7% more time per epoch on the seed model.
     """
     tensors = tuple(tf.constant(array) for array in arrays)
+    epoch_seeds = np.random.default_rng(seed)
     n_samples = len(arrays[0])
     n_full_batches, partial_batch = divmod(n_samples, batch_size)
     n_batches = n_full_batches + bool(partial_batch)
@@ -93,8 +97,11 @@ def shuffled_batches(arrays, batch_size, seed):
         return tuple(tf.gather(tensor, indices) for tensor in tensors)
 
     return (
-        tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        .take(1)
+        # The generator runs again for each new iterator: once per epoch.
+        tf.data.Dataset.from_generator(
+            lambda: iter([epoch_seeds.integers(2**63 - 1)]),
+            output_signature=tf.TensorSpec((), tf.int64),
+        )
         .map(permutation)
         .flat_map(batches_of)
         # flat_map hides the length; Keras needs it for its progress bar and

@@ -30,6 +30,16 @@ def test_seed_controls_validation_split_and_batch_order(token_data):
     np.testing.assert_array_equal(_fit_proba(X, y, **params), _fit_proba(X, y, **params))
 
 
+def test_global_tensorflow_seed_does_not_change_a_seeded_fit(token_data):
+    X, y = token_data
+    params = dict(random_state=2, validation_split=0.2, batch_size=16)
+    tf.random.set_seed(1)
+    first = _fit_proba(X, y, **params)
+    tf.random.set_seed(2)
+    second = _fit_proba(X, y, **params)
+    np.testing.assert_array_equal(first, second)
+
+
 def test_random_state_instance_is_reproducible(token_data):
     X, y = token_data
     a = _fit_proba(X, y, random_state=np.random.RandomState(5))
