@@ -18,10 +18,10 @@ def _default_steps():
         SequenceEmbeddingClassifier(
             embedding_dim=16,
             hidden_units=(),
-            pooling="average",
+            pooling="sqrtn",
             dropout=0.5,
             optimizer="lazy_adam",
-            learning_rate=0.03,
+            learning_rate=0.004,
             epochs=10,
             batch_size=256,
             validation_split=0.1,
@@ -39,15 +39,15 @@ def make_text_classifier(**params):
 
     The pipeline is ``SequenceTokenizer -> PadTransformer ->
     SequenceEmbeddingClassifier``, configured as a fastText-style model: a
-    bag of word, bigram and trigram embeddings, averaged over the text
-    (padding ignored) and fed to a linear softmax / sigmoid layer (one
+    bag of word, bigram and trigram embeddings, summed over the text and
+    divided by the square root of their number (``pooling="sqrtn"``, padding
+    ignored) and fed to a linear softmax / sigmoid layer (one
     sigmoid per label for a multi-label indicator matrix ``y``). Each
     distinct n-gram counts once per text (``binary=True``), as in NBSVM's
     binarized features. The network looks up only the real ids of each text
     and trains with ``optimizer="lazy_adam"``, which updates only the
     embedding rows a batch uses. It suits document
-    classification (reviews, articles) as well as short sentences, since
-    average pooling does not depend on the text length.
+    classification (reviews, articles) as well as short sentences.
 
     Parameters
     ----------
@@ -67,9 +67,9 @@ def make_text_classifier(**params):
           binary=True``;
         - ``padtransformer``: ``maxlen=1200, padding="post",
           truncating="post"``;
-        - ``sequenceembeddingclassifier``: ``pooling="average",
+        - ``sequenceembeddingclassifier``: ``pooling="sqrtn",
           hidden_units=(), embedding_dim=16, dropout=0.5,
-          optimizer="lazy_adam", learning_rate=0.03, epochs=10,
+          optimizer="lazy_adam", learning_rate=0.004, epochs=10,
           batch_size=256, validation_split=0.1`` and a new
           ``keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
           restore_best_weights=True)`` in ``callbacks``.

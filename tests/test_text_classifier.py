@@ -67,7 +67,7 @@ def test_override_plain_name(name, value, step):
     pipe = make_text_classifier(**{name: value})
     assert getattr(pipe.named_steps[step], name) == value
     # Other defaults are untouched.
-    assert pipe.named_steps["sequenceembeddingclassifier"].pooling == "average"
+    assert pipe.named_steps["sequenceembeddingclassifier"].pooling == "sqrtn"
 
 
 @pytest.mark.parametrize(
