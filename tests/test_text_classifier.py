@@ -23,7 +23,7 @@ def test_structure_and_defaults():
     assert tok.binary
     assert tok.num_words >= 100_000
     assert pad.maxlen is not None
-    assert clf.pooling == "average"
+    assert clf.pooling == "sqrtn"
     assert clf.hidden_units == ()
     assert clf.optimizer == "lazy_adam"
     assert 0 < clf.validation_split < 1
