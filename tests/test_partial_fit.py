@@ -181,3 +181,40 @@ def test_a_pickled_stream_continues_as_if_never_saved(stream):
         resumed.predict_proba(X), uninterrupted.predict_proba(X)
     )
     assert resumed.history_ == uninterrupted.history_
+
+
+def _text_stream_pipeline():
+    from sk_embed import HashingSequenceTokenizer, PadTransformer
+
+    tokenizer = HashingSequenceTokenizer(n_buckets=2**10)
+    classifier = _classifier(vocab_size=tokenizer.vocab_size)
+    return tokenizer, PadTransformer(maxlen=8), classifier
+
+
+def _stream_texts(chunks):
+    tokenizer, padder, clf = _text_stream_pipeline()
+    for texts, labels in chunks:
+        X = padder.fit_transform(tokenizer.transform(list(texts)))
+        clf.partial_fit(X, np.asarray(labels), classes=["bad", "good"])
+    return clf, padder.transform(tokenizer.transform(["good fun", "bad dull"]))
+
+
+def test_dask_bag_partitions_stream_like_chunks_of_a_list():
+    dask_bag = pytest.importorskip("dask.bag")  # the distributed extra
+    words = {"good": ["good", "fun", "great"], "bad": ["bad", "dull", "awful"]}
+    rng = np.random.RandomState(0)
+    labels = rng.choice(["bad", "good"], size=60)
+    texts = [" ".join(rng.choice(words[label], size=4)) for label in labels]
+    records = list(zip(texts, labels))
+    chunks = [tuple(zip(*records[i : i + 20])) for i in range(0, 60, 20)]
+
+    from_list, new_rows = _stream_texts(chunks)
+    bag = dask_bag.from_sequence(records, npartitions=3)
+    from_bag, _ = _stream_texts(
+        zip(*partition.compute()) for partition in bag.to_delayed()
+    )
+    assert bag.npartitions == 3
+    assert len(from_bag.history_["loss"]) == 3
+    np.testing.assert_array_equal(
+        from_bag.predict_proba(new_rows), from_list.predict_proba(new_rows)
+    )
