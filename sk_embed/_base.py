@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 from ._memory import check_embedding_fits
 from ._models import ENCODERS, POOLINGS, build_embedding_network
 from ._optimizers import LazyAdam
+from ._trainers import seed_states
 from ._validation import validate_token_matrix
 
 #: Optimizer names of sk_embed's own, beside Keras' names.
@@ -88,7 +89,7 @@ def _model_to_state(model, resumable):
         optimizer = {}
         model.optimizer.save_own_variables(optimizer)
         state["optimizer"] = optimizer
-        state["seed_states"] = [variable.numpy() for variable in _seed_states(model)]
+        state["seed_states"] = [variable.numpy() for variable in seed_states(model)]
     return state
 
 
@@ -100,16 +101,9 @@ def _model_from_state(state):
         model.compile_from_config(state["compile_config"])
     if "optimizer" in state:
         model.optimizer.load_own_variables(state["optimizer"])
-        for variable, value in zip(_seed_states(model), state["seed_states"]):
+        for variable, value in zip(seed_states(model), state["seed_states"]):
             variable.assign(value)
     return model
-
-
-def _seed_states(model):
-    """The states of the seed generators (of the dropout layers): variables
-    that training advances, but not weights."""
-    weights = {id(weight) for weight in model.weights}
-    return [v for v in model.non_trainable_variables if id(v) not in weights]
 
 
 class BaseSequenceEmbedding(BaseEstimator):
@@ -264,30 +258,32 @@ class BaseSequenceEmbedding(BaseEstimator):
             inferred=embeddings is None and self.vocab_size is None,
         )
         output = self._output_spec(y)
-        self.model_ = _build_and_compile(
-            network=dict(
-                vocab_size=vocab_size,
-                sequence_length=X.shape[1],
-                embedding_dim=embedding_dim,
-                hidden_units=tuple(self.hidden_units),
-                n_outputs=output["n_outputs"],
-                output_activation=output["activation"],
-                pooling=self.pooling,
-                encoder=self.encoder,
-                encoder_units=self.encoder_units,
-                bidirectional=self.bidirectional,
-                transformer_blocks=self.transformer_blocks,
-                attention_heads=self.attention_heads,
-                dropout=self.dropout,
-                embeddings=embeddings,
-                trainable_embeddings=self.trainable_embeddings,
-                seed=weight_seed,
-            ),
+        network = dict(
+            vocab_size=vocab_size,
+            sequence_length=X.shape[1],
+            embedding_dim=embedding_dim,
+            hidden_units=tuple(self.hidden_units),
+            n_outputs=output["n_outputs"],
+            output_activation=output["activation"],
+            pooling=self.pooling,
+            encoder=self.encoder,
+            encoder_units=self.encoder_units,
+            bidirectional=self.bidirectional,
+            transformer_blocks=self.transformer_blocks,
+            attention_heads=self.attention_heads,
+            dropout=self.dropout,
+            embeddings=embeddings,
+            trainable_embeddings=self.trainable_embeddings,
+            seed=weight_seed,
+        )
+        compile_settings = dict(
             loss=output["loss"],
             metrics=output["metrics"],
             optimizer=make_optimizer(self.optimizer, self.learning_rate),
             steps_per_execution=self.steps_per_execution,
         )
+        self.model_ = _build_and_compile(network=network, **compile_settings)
+        self._trainer_key = _trainer_key(network, compile_settings)
         self.vocab_size_ = vocab_size
 
     def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
@@ -304,6 +300,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             verbose=self.verbose,
         )
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
+        wrapper.trainer_key = getattr(self, "_trainer_key", None)
         wrapper.epochs_before = self._epochs_trained()
         wrapper.fit(np.minimum(X, self.vocab_size_), y, sample_weight=sample_weight)
         history = {key: list(values) for key, values in self.history_.items()}
@@ -447,6 +444,22 @@ def _pad_last_batch(X):
     if 0 < short < MIN_PREDICT_ROWS:
         X = np.vstack([X, np.zeros((MIN_PREDICT_ROWS - short, X.shape[1]), X.dtype)])
     return X
+
+
+def _trainer_key(network, compile_settings):
+    """What a network's traced train step depends on, as a hashable string
+    (see ``sk_embed._trainers``): everything but its initial weights."""
+    network = dict(network, seed=None)
+    if network["embeddings"] is not None:
+        network["embeddings"] = network["embeddings"].shape
+    optimizer = compile_settings["optimizer"]
+    # Keras names each new optimizer uniquely ("adam_2"); the name is not
+    # part of the computation.
+    optimizer_config = dict(optimizer.get_config(), name=None)
+    settings = dict(
+        compile_settings, optimizer=(type(optimizer).__qualname__, optimizer_config)
+    )
+    return repr((sorted(network.items()), sorted(settings.items())))
 
 
 def _build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):

@@ -7,12 +7,15 @@ comment saying why it exists, so it can go when the upstream problem does.
 
 from collections import defaultdict
 
+import keras
 import numpy as np
 import tensorflow as tf
 from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
 from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+from ._trainers import trainer_for
 
 
 def split_validation(arrays, validation_split, seed=None, stratify=None):
@@ -24,7 +27,7 @@ def split_validation(arrays, validation_split, seed=None, stratify=None):
     multi-label indicator matrix, whose rows have no single class. Keras' own
     ``validation_split`` holds out the last rows instead, so on data sorted
     by label (as IMDB's archive is) early stopping would watch one class
-    only. The training rows keep their order; ``shuffled_batches`` shuffles
+    only. The training rows keep their order; ``ShuffledBatches`` shuffles
     them every epoch.
     """
     if not validation_split:
@@ -54,62 +57,59 @@ def split_validation(arrays, validation_split, seed=None, stratify=None):
     return train, validation
 
 
-def shuffled_batches(arrays, batch_size, seed):
-    """Return a ``tf.data`` pipeline of batches, reshuffled every epoch.
+class ShuffledBatches(keras.callbacks.Callback):
+    """Batches of the training rows, in a new random order every epoch.
+
+    Give ``dataset`` and ``steps_per_epoch`` to ``fit`` and this callback to
+    its callbacks: at the start of each epoch it draws a new order of the
+    rows, which the dataset's batches follow.
 
     Why: Keras shuffles array input with ``tf.random.shuffle`` and no
     operation seed, so a reproducible fit would need the *global* TensorFlow
     seed (which scikeras sets, together with ``TF_DETERMINISTIC_OPS``, and
     does not always restore). Here each epoch draws its own seed from a
-    NumPy generator of this dataset's own and permutes the rows statelessly:
-    reproducible epochs from purely local state. (A seeded
-    ``Dataset.random`` is not enough: TensorFlow combines its seed with the
-    global one, so a user's ``tf.random.set_seed`` changed the batches of a
-    fit with a fixed ``random_state``.)
+    NumPy generator of this object's own and permutes the rows statelessly:
+    reproducible epochs from purely local state. (A seeded ``Dataset.shuffle``
+    or ``Dataset.random`` is not enough: TensorFlow combines its seed with the
+    global one, so a user's ``tf.random.set_seed`` would change a fit with a
+    fixed ``random_state``.)
 
-    The permutation is one vectorized op per epoch, cut into batches by a
-    reshape, as in Keras' own array adapter; a per-element
-    ``Dataset.shuffle`` cost about 7% more time per epoch on the seed model.
+    Why a callback and ``steps_per_epoch``: Keras makes a new iterator of the
+    dataset for every epoch (two without ``steps_per_epoch``), and making one
+    instantiates the dataset's functions, about 4 ms each. Drawing the order
+    here, eagerly, leaves the dataset one small function (the gather of a
+    batch's rows), where a dataset that drew the order itself had five: 34 ms
+    of every epoch, most of a small fit's time.
     """
-    tensors = tuple(tf.constant(array) for array in arrays)
-    epoch_seeds = np.random.default_rng(seed)
-    n_samples = len(arrays[0])
-    n_full_batches, partial_batch = divmod(n_samples, batch_size)
-    n_batches = n_full_batches + bool(partial_batch)
 
-    def permutation(epoch_seed):
-        return tf.random.experimental.stateless_shuffle(
-            tf.range(n_samples, dtype=tf.int64), seed=tf.stack([epoch_seed, 0])
-        )
+    def __init__(self, arrays, batch_size, seed):
+        super().__init__()
+        n_samples = len(arrays[0])
+        self._epoch_seeds = np.random.default_rng(seed)
+        self._order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
+        self.steps_per_epoch = -(-n_samples // batch_size)
+        tensors = tuple(tf.constant(array) for array in arrays)
 
-    def batches_of(indices):
-        n_full = n_full_batches * batch_size
-        batches = tf.data.Dataset.from_tensor_slices(
-            tf.reshape(indices[:n_full], (n_full_batches, batch_size))
-        )
-        if partial_batch:
-            batches = batches.concatenate(
-                tf.data.Dataset.from_tensors(indices[n_full:])
+        def batch(index):
+            rows = self._order[index * batch_size : (index + 1) * batch_size]
+            return tuple(tf.gather(tensor, rows) for tensor in tensors)
+
+        # No prefetch: the gather is cheap, and a prefetching iterator could
+        # read the order before on_epoch_begin sets it.
+        self.dataset = tf.data.Dataset.range(self.steps_per_epoch).map(batch)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.reshuffle()
+
+    def reshuffle(self):
+        """Draw the order of the next epoch."""
+        seed = self._epoch_seeds.integers(2**63 - 1)
+        n_samples = self._order.shape[0]
+        self._order.assign(
+            tf.random.experimental.stateless_shuffle(
+                tf.range(n_samples, dtype=tf.int64), seed=tf.stack([seed, 0])
             )
-        return batches
-
-    def gather(indices):
-        return tuple(tf.gather(tensor, indices) for tensor in tensors)
-
-    return (
-        # The generator runs again for each new iterator: once per epoch.
-        tf.data.Dataset.from_generator(
-            lambda: iter([epoch_seeds.integers(2**63 - 1)]),
-            output_signature=tf.TensorSpec((), tf.int64),
         )
-        .map(permutation)
-        .flat_map(batches_of)
-        # flat_map hides the length; Keras needs it for its progress bar and
-        # to plan each epoch's steps without probing for the end of the data.
-        .apply(tf.data.experimental.assert_cardinality(n_batches))
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
 
 
 def build_training_state(model, train):
@@ -148,6 +148,9 @@ class _SeededFitMixin:
 
     shuffle_seed = None
     split_seed = None
+    #: What the model's traced train step depends on besides the data (see
+    #: ``sk_embed._trainers``), or None to train the model itself.
+    trainer_key = None
     #: Epochs the model was trained for before this wrapper got it (earlier
     #: ``partial_fit`` calls): Keras numbers the epochs on from there, as
     #: callbacks such as ``LearningRateScheduler`` expect.
@@ -165,17 +168,22 @@ class _SeededFitMixin:
             seed=self.split_seed,
             stratify=y if is_classifier(self) else None,
         )
-        build_training_state(self.model_, train)
-        history = self.model_.fit(
-            shuffled_batches(train, self.batch_size, self.shuffle_seed),
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            validation_data=validation,
-            callbacks=self._fit_callbacks,
-            verbose=self.verbose,
-            # The dataset is already shuffled; Keras would only warn.
-            shuffle=False,
-        )
+        data_structure = (sample_weight is not None, y.dtype.str, y.shape[1:])
+        trainer_key = None if self.trainer_key is None else (self.trainer_key, data_structure)
+        with trainer_for(self.model_, trainer_key) as trainer:
+            build_training_state(trainer, train)
+            batches = ShuffledBatches(train, self.batch_size, self.shuffle_seed)
+            history = trainer.fit(
+                batches.dataset,
+                steps_per_epoch=batches.steps_per_epoch,
+                epochs=initial_epoch + epochs,
+                initial_epoch=initial_epoch,
+                validation_data=validation,
+                callbacks=[batches, *(self._fit_callbacks or [])],
+                verbose=self.verbose,
+                # The dataset is already shuffled; Keras would only warn.
+                shuffle=False,
+            )
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = defaultdict(list)
         for key, values in history.history.items():

@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 
-from sk_embed._compat import build_training_state, shuffled_batches, split_validation
+from sk_embed._compat import ShuffledBatches, build_training_state, split_validation
 from sk_embed._models import build_embedding_network
 
 
-def _epoch(dataset):
-    """One pass over the dataset, as Keras makes it: a fresh iterator."""
-    return [tuple(part.numpy() for part in batch) for batch in dataset]
+def _epoch(batches):
+    """One epoch, as Keras runs it: on_epoch_begin, then a fresh iterator."""
+    batches.on_epoch_begin(0)
+    return [tuple(part.numpy() for part in batch) for batch in batches.dataset]
 
 
 def _rows(epoch):
@@ -20,8 +21,8 @@ def _rows(epoch):
 def test_every_row_once_per_epoch_in_batches(n_samples, batch_size):
     X = np.arange(n_samples * 2).reshape(n_samples, 2)
     y = np.arange(n_samples)
-    dataset = shuffled_batches((X, y), batch_size, seed=0)
-    epoch = _epoch(dataset)
+    batches = ShuffledBatches((X, y), batch_size, seed=0)
+    epoch = _epoch(batches)
 
     sizes = [len(batch[0]) for batch in epoch]
     expected = [batch_size] * (n_samples // batch_size)
@@ -31,14 +32,15 @@ def test_every_row_once_per_epoch_in_batches(n_samples, batch_size):
     assert sorted(_rows(epoch)[:, 0]) == list(range(0, 2 * n_samples, 2))
     for batch_X, batch_y in epoch:  # rows and targets stay paired
         np.testing.assert_array_equal(batch_X[:, 0] // 2, batch_y)
-    assert dataset.cardinality().numpy() == len(expected)
+    assert batches.dataset.cardinality().numpy() == len(expected)
+    assert batches.steps_per_epoch == len(expected)
 
 
 def test_reshuffles_each_epoch_reproducibly():
     X = np.arange(100).reshape(100, 1)
-    first = shuffled_batches((X,), 10, seed=3)
-    again = shuffled_batches((X,), 10, seed=3)
-    other = shuffled_batches((X,), 10, seed=4)
+    first = ShuffledBatches((X,), 10, seed=3)
+    again = ShuffledBatches((X,), 10, seed=3)
+    other = ShuffledBatches((X,), 10, seed=4)
 
     epochs = [_rows(_epoch(first)).ravel() for _ in range(3)]
     assert not np.array_equal(epochs[0], np.arange(100))
@@ -51,8 +53,8 @@ def test_reshuffles_each_epoch_reproducibly():
 
 def test_unseeded_batches_differ_between_fits():
     X = np.arange(50).reshape(50, 1)
-    a = _rows(_epoch(shuffled_batches((X,), 10, seed=None))).ravel()
-    b = _rows(_epoch(shuffled_batches((X,), 10, seed=None))).ravel()
+    a = _rows(_epoch(ShuffledBatches((X,), 10, seed=None))).ravel()
+    b = _rows(_epoch(ShuffledBatches((X,), 10, seed=None))).ravel()
     assert sorted(a) == sorted(b) == list(range(50))
     assert not np.array_equal(a, b)
 

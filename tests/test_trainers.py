@@ -1,0 +1,123 @@
+"""Tests of the compiled stand-ins that train small networks (sk_embed._trainers)."""
+
+import keras
+import numpy as np
+import pytest
+from joblib import Parallel, delayed
+
+from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
+from sk_embed import _trainers
+
+
+@pytest.fixture
+def cold_cache():
+    _trainers.clear_trainers()
+    yield
+    _trainers.clear_trainers()
+
+
+def _data(n_samples=90, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randint(1, 30, size=(n_samples, 6))
+    y = (X[:, 0] > 15).astype(int)
+    return X, y
+
+
+def _training_state(estimator):
+    model = estimator.model_
+    return [
+        *(np.asarray(w) for w in model.get_weights()),
+        *(np.asarray(v) for v in model.optimizer.variables),
+        *(np.asarray(v) for v in _trainers.seed_states(model)),
+    ]
+
+
+def _assert_same_state(a, b):
+    state_a, state_b = _training_state(a), _training_state(b)
+    assert len(state_a) == len(state_b)
+    for left, right in zip(state_a, state_b):
+        np.testing.assert_array_equal(left, right)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(dropout=0.3, validation_split=0.2),
+        dict(encoder="gru", encoder_units=4, pooling="average", dropout=0.2),
+    ],
+)
+def test_a_cached_trainer_trains_exactly_as_the_network_itself(cold_cache, params):
+    X, y = _data()
+    cold = SequenceEmbeddingClassifier(epochs=3, random_state=0, **params).fit(X, y)
+    assert len(_trainers._cache) == 1  # kept for the next fit
+    warm = SequenceEmbeddingClassifier(epochs=3, random_state=0, **params).fit(X, y)
+
+    _assert_same_state(cold, warm)
+    assert cold.history_ == warm.history_
+    # The networks are the estimators' own, not the trainer.
+    trainer = _trainers._cache[next(iter(_trainers._cache))][0]
+    assert warm.model_ is not trainer and warm.model_ is not cold.model_
+
+
+def test_networks_too_large_train_on_themselves(cold_cache, monkeypatch):
+    monkeypatch.setattr(_trainers, "MAX_TRAINER_PARAMETERS", 10)
+    X, y = _data()
+    SequenceEmbeddingRegressor(epochs=1, random_state=0).fit(X, y.astype(float))
+    assert not _trainers._cache
+
+
+def test_other_settings_get_other_trainers(cold_cache):
+    X, y = _data()
+    SequenceEmbeddingClassifier(epochs=1, random_state=0).fit(X, y)
+    SequenceEmbeddingClassifier(epochs=1, random_state=1).fit(X, y)  # same trainer
+    assert len(_trainers._cache) == 1
+    SequenceEmbeddingClassifier(epochs=1, learning_rate=0.01).fit(X, y)
+    SequenceEmbeddingClassifier(epochs=1).fit(X[:, :5], y)  # another width
+    SequenceEmbeddingClassifier(epochs=1).fit(X, y, sample_weight=np.ones(len(y)))
+    assert len(_trainers._cache) == 4
+
+
+def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache):
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise KeyboardInterrupt
+
+    X, y = _data()
+    clf = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
+    before = _training_state(clf)
+    clf.set_params(callbacks=[Interrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert not _trainers._cache  # its state is unknown: dropped
+    for left, right in zip(before, _training_state(clf)):
+        np.testing.assert_array_equal(left, right)
+
+    clf.set_params(callbacks=None)
+    again = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
+    _assert_same_state(clf, again)
+
+
+def test_fits_in_threads_train_as_they_do_one_at_a_time(cold_cache):
+    X, y = _data()
+
+    def fit(seed):
+        return SequenceEmbeddingClassifier(epochs=2, random_state=seed).fit(X, y)
+
+    serial = [fit(seed) for seed in range(4)]
+    threaded = Parallel(n_jobs=2, backend="threading")(
+        delayed(fit)(seed) for seed in range(4)
+    )
+    for a, b in zip(serial, threaded):
+        _assert_same_state(a, b)
+
+
+def test_the_cache_is_bounded(cold_cache, monkeypatch):
+    X, y = _data()
+    small = SequenceEmbeddingClassifier(epochs=1).fit(X, y)
+    monkeypatch.setattr(
+        _trainers, "MAX_CACHED_PARAMETERS", 2 * small.model_.count_params()
+    )
+    for width in (6, 5, 4, 3):
+        SequenceEmbeddingClassifier(epochs=1).fit(X[:, :width], y)
+    assert _trainers._cached_parameters() <= 2 * small.model_.count_params()
+    assert len(_trainers._cache) == 2
