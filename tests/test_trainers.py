@@ -121,3 +121,12 @@ def test_the_cache_is_bounded(cold_cache, monkeypatch):
         SequenceEmbeddingClassifier(epochs=1).fit(X[:, :width], y)
     assert _trainers._cached_parameters() <= 2 * small.model_.count_params()
     assert len(_trainers._cache) == 2
+
+
+def test_a_cached_trainer_survives_keras_clear_session(cold_cache):
+    X, y = _data()
+    before = SequenceEmbeddingClassifier(epochs=2, dropout=0.2, random_state=0).fit(X, y)
+    keras.backend.clear_session()
+    after = SequenceEmbeddingClassifier(epochs=2, dropout=0.2, random_state=0).fit(X, y)
+    assert len(_trainers._cache) == 1
+    _assert_same_state(before, after)
