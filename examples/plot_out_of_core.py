@@ -13,10 +13,10 @@ on all the texts first, padded to a fixed width by a
 <sk_embed.SequenceEmbeddingClassifier.partial_fit>`. Only one chunk's padded
 matrix is in memory at a time, whatever the length of the stream.
 
-The model is :func:`~sk_embed.make_text_classifier`'s as it was before its
-``pooling="sqrtn"`` default: word, bigram and trigram embeddings, each
-counted once per review, averaged and fed to a linear output layer, trained
-with ``lazy_adam`` at ``learning_rate=0.03``. The script reports the accuracy on
+The model is :func:`~sk_embed.make_text_classifier`'s: word, bigram and
+trigram embeddings, each counted once per review, summed, divided by the
+square root of their number and fed to a linear output layer, trained with
+``lazy_adam``. The script reports the accuracy on
 a fixed set of test reviews as the stream goes, plots it against the number
 of reviews seen, and compares the streamed model with a ``fit`` of the same
 model on the same reviews, with as many passes over them.
@@ -43,11 +43,9 @@ import time
 
 import numpy as np
 
-from sk_embed import (
-    HashingSequenceTokenizer,
-    PadTransformer,
-    SequenceEmbeddingClassifier,
-)
+from sklearn.base import clone
+
+from sk_embed import HashingSequenceTokenizer, PadTransformer, make_text_classifier
 from sk_embed.datasets import fetch_imdb
 
 
@@ -127,11 +125,9 @@ def iter_chunks(texts, labels, chunk_size):
 # to the classifier, so that the embedding has a row for every bucket from the
 # first call on. The padding keeps the first 1,200 ids of each review, as
 # :func:`~sk_embed.make_text_classifier` does; a fixed width is what lets each
-# chunk be padded on its own. The classifier has ``make_text_classifier``'s
-# settings from before its sqrtn default (average pooling at learning rate
-# 0.03, with which the figures in the streaming guide were measured), without
-# its validation split and early stopping: a stream has no end to stop early
-# at.
+# chunk be padded on its own. The classifier is ``make_text_classifier``'s
+# own, without its validation split and early stopping: a stream has no end
+# to stop early at.
 MAXLEN = 1200
 
 
@@ -140,15 +136,10 @@ def make_steps(n_buckets, epochs):
         n_buckets=n_buckets, ngram_range=(1, 3), binary=True
     )
     padder = PadTransformer(maxlen=MAXLEN, padding="post", truncating="post")
-    classifier = SequenceEmbeddingClassifier(
+    classifier = clone(make_text_classifier()[-1]).set_params(
         vocab_size=tokenizer.vocab_size,
-        embedding_dim=16,
-        hidden_units=(),
-        pooling="average",
-        dropout=0.5,
-        optimizer="lazy_adam",
-        learning_rate=0.03,
-        batch_size=256,
+        validation_split=0.0,
+        callbacks=None,
         epochs=epochs,
         random_state=0,
     )
