@@ -39,8 +39,13 @@ _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 MIN_WORDS = 4
 
 
+def sentences_of(review):
+    """The sentences of a review, its ``<br />`` line breaks removed."""
+    return _SENTENCE_END.split(_LINE_BREAK.sub(" ", review).strip())
+
+
 def last_sentence(review):
-    sentences = _SENTENCE_END.split(_LINE_BREAK.sub(" ", review).strip())
+    sentences = sentences_of(review)
     for sentence in reversed(sentences):
         if len(sentence.split()) >= MIN_WORDS:
             return sentence

@@ -34,7 +34,6 @@ import argparse
 import importlib.util
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -45,8 +44,8 @@ import numpy as np
 
 from sk_embed.datasets import fetch_imdb
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# The same sentence splitting as the short-text benchmark, beside this script.
+from bench_short_texts import sentences_of  # noqa: E402
 EXAMPLE = Path(__file__).parents[1] / "examples" / "plot_out_of_core.py"
 N_BUCKETS = 2**20
 N_EVAL = 5000
@@ -94,7 +93,7 @@ class SentencePool:
             sentences = []
             for review, review_label in zip(reviews, labels):
                 if review_label == label:
-                    split = _SENTENCE_END.split(_LINE_BREAK.sub(" ", review).strip())
+                    split = sentences_of(review)
                     sentences += split
                     counts.append(len(split))
             lengths = np.fromiter(map(len, sentences), dtype=np.int64)
