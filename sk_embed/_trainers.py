@@ -25,8 +25,8 @@ import threading
 import keras
 
 #: Networks with more weights than this train on themselves. The classic
-#: IMDB network has 80,000 weights on 10,000 words; a fastText-style network
-#: on 600,000 n-grams has 9.6 million, and trains for many seconds.
+#: IMDB network has about 85,000 weights on 10,000 words; a fastText-style
+#: network on 600,000 n-grams has 9.6 million, and trains for many seconds.
 MAX_TRAINER_PARAMETERS = 2_000_000
 #: At most this many weights are kept in cached trainers, in all (about
 #: 100 MB with two optimizer slots per weight); the least recently used
