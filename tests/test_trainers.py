@@ -130,3 +130,14 @@ def test_a_cached_trainer_survives_keras_clear_session(cold_cache):
     after = SequenceEmbeddingClassifier(epochs=2, dropout=0.2, random_state=0).fit(X, y)
     assert len(_trainers._cache) == 1
     _assert_same_state(before, after)
+
+
+def test_the_number_of_cached_trainers_is_bounded(cold_cache, monkeypatch):
+    monkeypatch.setattr(_trainers, "MAX_CACHED_TRAINERS", 2)
+    X, y = _data()
+    for width in (6, 5, 4):
+        SequenceEmbeddingClassifier(epochs=1).fit(X[:, :width], y)
+    assert _trainers._cached_trainers() == 2
+    # The least recently used (width 6) went first.
+    widths = {trainer.input_shape[1] for idle in _trainers._cache.values() for trainer in idle}
+    assert widths == {5, 4}
