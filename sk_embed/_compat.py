@@ -169,7 +169,9 @@ class _SeededFitMixin:
             stratify=y if is_classifier(self) else None,
         )
         data_structure = (sample_weight is not None, y.dtype.str, y.shape[1:])
-        trainer_key = None if self.trainer_key is None else (self.trainer_key, data_structure)
+        trainer_key = (
+            None if self.trainer_key is None else (self.trainer_key, data_structure)
+        )
         with trainer_for(self.model_, trainer_key) as trainer:
             build_training_state(trainer, train)
             batches = ShuffledBatches(train, self.batch_size, self.shuffle_seed)

@@ -57,7 +57,6 @@ def trainer_for(model, key):
     if key is None or model.count_params() > MAX_TRAINER_PARAMETERS:
         yield model
         return
-    _build_optimizer(model)
     trainer = _checkout(key) or _compiled_copy(model)
     copy_training_state(model, trainer)
     # Set by keras.callbacks.BackupAndRestore; a fresh model has none.
@@ -69,8 +68,13 @@ def trainer_for(model, key):
 
 def copy_training_state(source, target):
     """Assign ``source``'s weights, optimizer variables and seed states to
-    ``target``, a network of the same architecture and optimizer."""
-    _build_optimizer(target)
+    ``target``, a network of the same architecture and optimizer.
+
+    An optimizer not yet built is built first, with its initial state.
+    """
+    for model in (source, target):
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
     pairs = [
         *zip(source.weights, target.weights),
         *zip(source.optimizer.variables, target.optimizer.variables),
@@ -93,18 +97,12 @@ def clear_trainers():
         _cache.clear()
 
 
-def _build_optimizer(model):
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-
-
 def _compiled_copy(model):
     """A new model of ``model``'s architecture, compiled as it is."""
     copy = keras.saving.deserialize_keras_object(
         keras.saving.serialize_keras_object(model)
     )
     copy.compile_from_config(model.get_compile_config())
-    _build_optimizer(copy)
     return copy
 
 

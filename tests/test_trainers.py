@@ -125,9 +125,10 @@ def test_the_cache_is_bounded(cold_cache, monkeypatch):
 
 def test_a_cached_trainer_survives_keras_clear_session(cold_cache):
     X, y = _data()
-    before = SequenceEmbeddingClassifier(epochs=2, dropout=0.2, random_state=0).fit(X, y)
+    params = dict(epochs=2, dropout=0.2, random_state=0)
+    before = SequenceEmbeddingClassifier(**params).fit(X, y)
     keras.backend.clear_session()
-    after = SequenceEmbeddingClassifier(epochs=2, dropout=0.2, random_state=0).fit(X, y)
+    after = SequenceEmbeddingClassifier(**params).fit(X, y)
     assert len(_trainers._cache) == 1
     _assert_same_state(before, after)
 
@@ -139,5 +140,7 @@ def test_the_number_of_cached_trainers_is_bounded(cold_cache, monkeypatch):
         SequenceEmbeddingClassifier(epochs=1).fit(X[:, :width], y)
     assert _trainers._cached_trainers() == 2
     # The least recently used (width 6) went first.
-    widths = {trainer.input_shape[1] for idle in _trainers._cache.values() for trainer in idle}
+    widths = {
+        trainer.input_shape[1] for idle in _trainers._cache.values() for trainer in idle
+    }
     assert widths == {5, 4}
