@@ -200,9 +200,13 @@ def _repeated_in_text(order, starts_run, text_of):
 
 def _drop_marked(flat, lengths, marked):
     """Remove the marked items of ``flat``; return it and the new lengths."""
-    text_of = np.repeat(np.arange(len(lengths)), lengths)
     kept = ~marked
-    return flat[kept], np.bincount(text_of[kept], minlength=len(lengths))
+    # Items kept before each text's end, minus those before its start: one
+    # cumulative sum, no text index per item.
+    kept_before = np.zeros(len(flat) + 1, dtype=np.int64)
+    np.cumsum(kept, out=kept_before[1:])
+    ends = np.cumsum(lengths)
+    return flat[kept], kept_before[ends] - kept_before[ends - lengths]
 
 
 class _TextAnalysisMixin:

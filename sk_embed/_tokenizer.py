@@ -45,19 +45,30 @@ def _word_ngrams(tokens, min_n, max_n):
     return ngrams
 
 
-def _drop_repeated_oov(flat, lengths):
-    """Keep only each document's first out-of-vocabulary id.
+def _repeated_oov(flat, lengths):
+    """Mark each out-of-vocabulary id that follows another in its document.
 
     With ``binary=True`` the tokens of a document are already distinct, but
-    distinct unknown tokens all become ``OOV_ID``.
+    distinct unknown tokens all become ``OOV_ID``: only the first is kept.
     """
-    document_of = np.repeat(np.arange(len(lengths)), lengths)
     oov_positions = np.flatnonzero(flat == OOV_ID)
-    _, first = np.unique(document_of[oov_positions], return_index=True)
-    keep = np.ones(len(flat), dtype=bool)
-    keep[oov_positions] = False
-    keep[oov_positions[first]] = True
-    return flat[keep], np.bincount(document_of[keep], minlength=len(lengths))
+    document_of = np.searchsorted(np.cumsum(lengths), oov_positions, side="right")
+    marked = np.zeros(len(flat), dtype=bool)
+    marked[oov_positions[1:][document_of[1:] == document_of[:-1]]] = True
+    return marked
+
+
+def _most_frequent(counts, n_kept, first_seen_at):
+    """Indices of the ``n_kept`` largest ``counts``, largest first.
+
+    Of equal counts, the index with the smaller ``first_seen_at`` comes
+    first. Only the counts at least as large as the ``n_kept``-th largest
+    are sorted: most n-grams occur once and fall below it.
+    """
+    threshold = np.partition(counts, len(counts) - n_kept)[len(counts) - n_kept]
+    candidates = np.flatnonzero(counts >= threshold)
+    order = np.lexsort((first_seen_at[candidates], -counts[candidates]))
+    return candidates[order[:n_kept]]
 
 
 # --------------------------------------------------------------------------
@@ -379,10 +390,9 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             raise self._empty_vocabulary_error()
 
         counts = np.bincount(flat, minlength=len(first_seen))
-        # A stable sort keeps first-seen order among equal counts: the
+        # Provisional ids number the tokens in first-seen order: the
         # documented tie-break.
-        ranking = np.argsort(-counts, kind="stable")
-        kept = ranking[: self._n_kept(counts)]
+        kept = _most_frequent(counts, self._n_kept(counts), np.arange(len(counts)))
 
         renumber = np.full(len(first_seen), OOV_ID, dtype=np.int32)
         renumber[kept] = np.arange(FIRST_WORD_ID, FIRST_WORD_ID + len(kept))
@@ -428,24 +438,19 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             n_ngrams += group.n_distinct
         if n_ngrams == 0:
             raise self._empty_vocabulary_error()
-        if self.binary:
-            flat, n_per_text = _drop_marked(flat, n_per_text, repeated)
 
-        counts = np.bincount(flat, minlength=n_ngrams)
-        # The tie-break wants first-seen order: sort by the output position of
-        # each n-gram's first occurrence, then stably by decreasing count.
-        first_seen_order = np.argsort(np.concatenate(first_positions))
-        ranking = first_seen_order[
-            np.argsort(-counts[first_seen_order], kind="stable")
-        ]
-        kept = ranking[: self._n_kept(counts)]
+        counted = flat[~repeated] if self.binary else flat
+        counts = np.bincount(counted, minlength=n_ngrams)
+        # Ties go to the n-gram whose first occurrence comes first in the output.
+        first_seen_at = np.concatenate(first_positions)
+        kept = _most_frequent(counts, self._n_kept(counts), first_seen_at)
 
         new_ids = range(FIRST_WORD_ID, FIRST_WORD_ID + len(kept))
         renumber = np.full(n_ngrams, OOV_ID, dtype=np.int32)
         renumber[kept] = new_ids
         tokens = _ngram_strings(kept, groups, words, word_list)
         self.vocabulary_ = dict(zip(tokens, new_ids))
-        return self._sequences(renumber[flat], n_per_text)
+        return self._sequences(renumber[flat], n_per_text, repeated)
 
     def _transform_ngrams(self, documents, min_n, max_n):
         """``transform`` for ``max_n > 1``, with n-grams as integer keys.
@@ -501,9 +506,7 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             flat[position] = token_id[group.ids[n_in_entries:]]
             if self.binary:
                 repeated[position[group.repeated[n_in_entries:]]] = True
-        if self.binary:
-            flat, n_per_text = _drop_marked(flat, n_per_text, repeated)
-        return self._sequences(flat, n_per_text)
+        return self._sequences(flat, n_per_text, repeated)
 
     def _empty_vocabulary_error(self):
         return ValueError(
@@ -511,10 +514,18 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             f"token_pattern={self.token_pattern!r}."
         )
 
-    def _sequences(self, flat, lengths):
-        """Cut the flat ids into one sequence per document."""
+    def _sequences(self, flat, lengths, repeated=None):
+        """Cut the flat ids into one sequence per document.
+
+        With ``binary=True``, the ids marked in ``repeated`` (tokens seen
+        earlier in their document) and all but the first out-of-vocabulary
+        id of each document are dropped first, in one pass.
+        """
         if self.binary:
-            flat, lengths = _drop_repeated_oov(flat, lengths)
+            marked = _repeated_oov(flat, lengths)
+            if repeated is not None:
+                marked |= repeated
+            flat, lengths = _drop_marked(flat, lengths, marked)
         return _split(flat, lengths)
 
     def _n_kept(self, counts):
