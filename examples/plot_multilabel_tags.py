@@ -155,9 +155,8 @@ def load(data_home, n_samples):
 # ----------
 # ``make_text_classifier`` needs nothing changed for a multi-label target:
 # given the indicator matrix, its classifier puts one sigmoid output per
-# tag after the averaged n-gram embeddings, and its early stopping watches
-# the loss on a validation split drawn at random (a multi-label target has
-# no classes to stratify). The peer fits one TF-IDF logistic regression per
+# tag after the pooled n-gram embeddings, trained on the binary
+# cross-entropy of every tag. The peer fits one TF-IDF logistic regression per
 # tag. The dummy, which reads no text and predicts each tag that is on for
 # most training reviews, is the floor: with tags this frequent, predicting
 # them all already earns a fair F1 score.

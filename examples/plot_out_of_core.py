@@ -126,8 +126,7 @@ def iter_chunks(texts, labels, chunk_size):
 # first call on. The padding keeps the first 1,200 ids of each review, as
 # :func:`~sk_embed.make_text_classifier` does; a fixed width is what lets each
 # chunk be padded on its own. The classifier is ``make_text_classifier``'s
-# own, without its validation split and early stopping: a stream has no end
-# to stop early at.
+# own, with as many epochs as passes over the stream.
 MAXLEN = 1200
 
 
@@ -138,8 +137,6 @@ def make_steps(n_buckets, epochs):
     padder = PadTransformer(maxlen=MAXLEN, padding="post", truncating="post")
     classifier = clone(make_text_classifier()[-1]).set_params(
         vocab_size=tokenizer.vocab_size,
-        validation_split=0.0,
-        callbacks=None,
         epochs=epochs,
         random_state=0,
     )

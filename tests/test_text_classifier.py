@@ -1,6 +1,5 @@
 """Tests of make_text_classifier: structure, defaults, overrides, tiny fit."""
 
-import keras
 import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
@@ -26,21 +25,19 @@ def test_structure_and_defaults():
     assert clf.pooling == "sqrtn"
     assert clf.hidden_units == ()
     assert clf.optimizer == "lazy_adam"
-    assert 0 < clf.validation_split < 1
-    assert len(clf.callbacks) == 1
-    stopper = clf.callbacks[0]
-    assert isinstance(stopper, keras.callbacks.EarlyStopping)
-    assert stopper.monitor == "val_loss"
-    assert stopper.restore_best_weights
+    # A fixed budget of epochs over every training row: no rows held out.
+    assert clf.validation_split == 0
+    assert clf.callbacks is None
+    assert clf.epochs <= 5
     # Unfitted.
     assert not hasattr(clf, "model_")
 
 
-def test_fresh_callbacks_per_call():
-    a = make_text_classifier().named_steps["sequenceembeddingclassifier"]
-    b = make_text_classifier().named_steps["sequenceembeddingclassifier"]
-    assert a.callbacks is not b.callbacks
-    assert a.callbacks[0] is not b.callbacks[0]
+def test_fresh_steps_per_call():
+    a = make_text_classifier()
+    b = make_text_classifier()
+    for (_, step_a), (_, step_b) in zip(a.steps, b.steps):
+        assert step_a is not step_b
 
 
 def test_override_step_param():
@@ -60,7 +57,7 @@ def test_override_step_param():
         ("ngram_range", (1, 1), "sequencetokenizer"),
         ("maxlen", 30, "padtransformer"),
         ("truncating", "pre", "padtransformer"),
-        ("callbacks", None, "sequenceembeddingclassifier"),
+        ("validation_split", 0.2, "sequenceembeddingclassifier"),
     ],
 )
 def test_override_plain_name(name, value, step):
@@ -106,8 +103,7 @@ def _keyword_data(n_per_class=30, seed=0):
 def test_fit_predict_multiclass_short_texts():
     texts, labels = _keyword_data()
     pipe = make_text_classifier(
-        epochs=25, learning_rate=0.05, batch_size=16, validation_split=0.0,
-        callbacks=None, random_state=0,
+        epochs=25, learning_rate=0.05, batch_size=16, random_state=0
     )
     pipe.fit(texts, labels)
     clf = pipe.named_steps["sequenceembeddingclassifier"]
@@ -120,7 +116,7 @@ def test_fit_predict_multiclass_short_texts():
     assert pipe.score(texts, labels) > 0.9
 
 
-def test_fit_with_default_early_stopping():
+def test_fit_with_the_default_recipe():
     texts, labels = _keyword_data()
     pipe = make_text_classifier(epochs=3, random_state=0)
     pipe.fit(texts, labels)
