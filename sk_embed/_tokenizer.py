@@ -65,7 +65,10 @@ def _most_frequent(counts, n_kept, first_seen_at):
     first. Only the counts at least as large as the ``n_kept``-th largest
     are sorted: most n-grams occur once and fall below it.
     """
-    threshold = np.partition(counts, len(counts) - n_kept)[len(counts) - n_kept]
+    # The n_kept-th largest count, from the histogram of the counts: they
+    # are small integers, and np.partition slows down on that many ties.
+    at_least = np.cumsum(np.bincount(counts)[::-1])[::-1]
+    threshold = np.flatnonzero(at_least >= n_kept)[-1]
     candidates = np.flatnonzero(counts >= threshold)
     order = np.lexsort((first_seen_at[candidates], -counts[candidates]))
     return candidates[order[:n_kept]]
