@@ -25,7 +25,7 @@ from ._memory import check_embedding_fits
 from ._models import ENCODERS, POOLINGS, build_embedding_network
 from ._optimizers import LazyAdam
 from ._trainers import seed_states
-from ._validation import validate_token_matrix
+from ._validation import model_ids, validate_token_matrix
 
 #: Optimizer names of sk_embed's own, beside Keras' names.
 OPTIMIZERS = {"lazy_adam": LazyAdam}
@@ -302,7 +302,7 @@ class BaseSequenceEmbedding(BaseEstimator):
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
         wrapper.trainer_key = getattr(self, "_trainer_key", None)
         wrapper.epochs_before = self._epochs_trained()
-        wrapper.fit(np.minimum(X, self.vocab_size_), y, sample_weight=sample_weight)
+        wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)
         history = {key: list(values) for key, values in self.history_.items()}
         for key, values in wrapper.history_.items():
             history.setdefault(key, []).extend(values)
@@ -375,9 +375,7 @@ class BaseSequenceEmbedding(BaseEstimator):
     def _forward(self, X):
         """Validate ``X`` and return the network output as float64."""
         check_is_fitted(self)
-        X = validate_token_matrix(self, X, reset=False)
-        # Ids the model never saw share the out-of-vocabulary row.
-        X = np.minimum(X, self.vocab_size_).astype(np.int32)
+        X = model_ids(validate_token_matrix(self, X, reset=False), self.vocab_size_)
         n_samples = len(X)
         X = _pad_last_batch(X)
         # Calling the model eagerly, chunk by chunk: model.predict builds a

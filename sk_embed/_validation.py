@@ -110,12 +110,13 @@ def check_non_negative_ids(values, where, estimator_name):
 
 
 def validate_token_matrix(estimator, X, *, reset):
-    """Validate a padded matrix of token ids and return it as ``int64``.
+    """Validate a padded matrix of token ids and return it as an array.
 
     The matrix is checked through scikit-learn's ``validate_data`` (shape,
     finiteness, ``n_features_in_``), then for integral and non-negative values
     *before* any cast, so that ``-0.5`` or ``2.7`` are reported instead of
-    being truncated silently. The result is always a new array.
+    being truncated silently. The result keeps the input's dtype and may be
+    the input itself: :func:`model_ids` makes the model's copy.
     """
     name = type(estimator).__name__
     reject_sparse(X, name)
@@ -146,4 +147,18 @@ def validate_token_matrix(estimator, X, *, reset):
 
     check_integral(X, where)
     check_non_negative_ids(X, where, name)
-    return X.astype(np.int64, copy=True)
+    return X
+
+
+def model_ids(X, vocab_size):
+    """A new ``int32`` copy of validated ids, those ``>= vocab_size`` set to it.
+
+    Ids the model never saw share its out-of-vocabulary row,
+    ``vocab_size``. The minimum is taken in ``X``'s own dtype and written
+    straight into the ``int32`` result: one pass over a matrix that may
+    hold tens of millions of ids, and no overflow for an id past the
+    ``int32`` range.
+    """
+    ids = np.empty(X.shape, dtype=np.int32)
+    np.minimum(X, vocab_size, out=ids, casting="unsafe")
+    return ids
