@@ -200,13 +200,15 @@ def _repeated_in_text(order, starts_run, text_of):
 
 def _drop_marked(flat, lengths, marked):
     """Remove the marked items of ``flat``; return it and the new lengths."""
-    kept = ~marked
-    # Items kept before each text's end, minus those before its start: one
-    # cumulative sum, no text index per item.
-    kept_before = np.zeros(len(flat) + 1, dtype=np.int64)
-    np.cumsum(kept, out=kept_before[1:])
-    ends = np.cumsum(lengths)
-    return flat[kept], kept_before[ends] - kept_before[ends - lengths]
+    # Marked items per text, summed over each non-empty text's slice: no
+    # array as long as ``flat`` beyond the kept mask (fresh memory is
+    # costly), and empty texts, which reduceat would get wrong, skipped.
+    starts = np.cumsum(lengths) - lengths
+    non_empty = lengths > 0
+    n_marked = np.zeros(len(lengths), dtype=np.int64)
+    if non_empty.any():
+        n_marked[non_empty] = np.add.reduceat(marked, starts[non_empty], dtype=np.int64)
+    return flat[~marked], lengths - n_marked
 
 
 class _TextAnalysisMixin:

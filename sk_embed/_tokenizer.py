@@ -51,10 +51,16 @@ def _repeated_oov(flat, lengths):
     With ``binary=True`` the tokens of a document are already distinct, but
     distinct unknown tokens all become ``OOV_ID``: only the first is kept.
     """
-    oov_positions = np.flatnonzero(flat == OOV_ID)
-    document_of = np.searchsorted(np.cumsum(lengths), oov_positions, side="right")
-    marked = np.zeros(len(flat), dtype=bool)
-    marked[oov_positions[1:][document_of[1:] == document_of[:-1]]] = True
+    marked = flat == OOV_ID
+    oov_positions = np.flatnonzero(marked)
+    if len(oov_positions) == 0:
+        return marked
+    # One search per document, not per id: its first OOV id, if any.
+    ends = np.cumsum(lengths)
+    first = np.searchsorted(oov_positions, ends - lengths)
+    found = first < len(oov_positions)
+    first_positions = oov_positions[first[found]]
+    marked[first_positions[first_positions < ends[found]]] = False
     return marked
 
 
