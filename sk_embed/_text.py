@@ -117,12 +117,13 @@ def _ngram_counts(lengths, n):
 
 def _ngram_starts(lengths, n):
     """Index in the flat word array of the first word of each n-gram."""
-    counts = _ngram_counts(lengths, n)
-    word_starts = np.cumsum(lengths) - lengths
-    ngram_starts = np.cumsum(counts) - counts
-    starts = np.arange(counts.sum())
-    starts += np.repeat(word_starts - ngram_starts, counts)
-    return starts
+    # Every word starts an n-gram but the last n - 1 of each text: a mask
+    # the size of the words, cleared at those few places.
+    starts_ngram = np.ones(int(np.sum(lengths)), dtype=bool)
+    ends = np.cumsum(lengths)
+    for from_end in range(1, n):
+        starts_ngram[ends[lengths >= from_end] - from_end] = False
+    return np.flatnonzero(starts_ngram)
 
 
 def _stream_positions(lengths, min_n, max_n):
@@ -156,9 +157,10 @@ def _stable_sort(keys, kind="quicksort"):
     if len(keys) and int(keys.max()) >> (63 - shift) == 0:
         # In place where possible: fresh large arrays cost page faults.
         packed = keys << shift
-        packed |= np.arange(len(keys))
+        order = np.arange(len(keys))
+        packed |= order
         packed.sort(kind=kind)
-        order = packed & ((1 << shift) - 1)
+        np.bitwise_and(packed, (1 << shift) - 1, out=order)
         packed >>= shift
         return order, packed
     order = np.argsort(keys, kind="stable")
@@ -177,11 +179,22 @@ def _group(keys, kind="quicksort"):
     starts_run = np.empty(len(keys), dtype=bool)
     starts_run[:1] = True
     np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts_run[1:])
-    sorted_ids = np.cumsum(starts_run)
+    # The sorted keys are spent: their buffer takes the ids.
+    sorted_ids = np.cumsum(starts_run, out=sorted_keys)
     sorted_ids -= 1
     ids = np.empty(len(keys), dtype=np.int64)
     ids[order] = sorted_ids
     return ids, order, starts_run
+
+
+def _text_of_each(lengths):
+    """The index of the text of each item of texts ``lengths`` long.
+
+    ``int32``, half the memory of NumPy's default integers, when the
+    number of texts allows.
+    """
+    dtype = np.int32 if len(lengths) < 2**31 else np.int64
+    return np.repeat(np.arange(len(lengths), dtype=dtype), lengths)
 
 
 def _repeated_in_text(order, starts_run, text_of):

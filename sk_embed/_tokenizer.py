@@ -23,6 +23,7 @@ from ._text import (
     _repeated_in_text,
     _split,
     _stream_positions,
+    _text_of_each,
     _TextAnalysisMixin,
 )
 
@@ -136,7 +137,7 @@ def _group_ngrams(words, lengths, n_words, min_n, max_n, binary):
             continue
         repeated = None
         if binary:
-            text_of = np.repeat(np.arange(len(lengths)), _ngram_counts(lengths, n))
+            text_of = _text_of_each(_ngram_counts(lengths, n))
             repeated = _repeated_in_text(order, starts_run, text_of)
         # Ids follow the sorted keys, so the first of each run is that id's.
         first = order[starts_run]
