@@ -151,14 +151,18 @@ def validate_token_matrix(estimator, X, *, reset):
 
 
 def model_ids(X, vocab_size):
-    """A new ``int32`` copy of validated ids, those ``>= vocab_size`` set to it.
+    """Validated ids as ``int32``, those ``>= vocab_size`` set to it.
 
     Ids the model never saw share its out-of-vocabulary row,
-    ``vocab_size``. The minimum is taken in ``X``'s own dtype and written
-    straight into the ``int32`` result: one pass over a matrix that may
-    hold tens of millions of ids, and no overflow for an id past the
-    ``int32`` range.
+    ``vocab_size``. ``X`` itself comes back when it is already that
+    (``PadTransformer``'s output usually is): a copy of IMDB's padded
+    matrix is 120 MB of fresh memory, 0.3 s here. Callers never modify
+    the result. Otherwise the minimum is taken in ``X``'s own dtype and
+    written straight into a new ``int32`` array: one pass, and no overflow
+    for an id past the ``int32`` range.
     """
+    if X.dtype == np.int32 and X.max(initial=0) <= vocab_size:
+        return X
     ids = np.empty(X.shape, dtype=np.int32)
     np.minimum(X, vocab_size, out=ids, casting="unsafe")
     return ids
