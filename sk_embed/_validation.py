@@ -116,7 +116,8 @@ def validate_token_matrix(estimator, X, *, reset):
     finiteness, ``n_features_in_``), then for integral and non-negative values
     *before* any cast, so that ``-0.5`` or ``2.7`` are reported instead of
     being truncated silently. The result keeps the input's dtype and may be
-    the input itself: :func:`model_ids` makes the model's copy.
+    the input itself, never to be modified: :func:`model_ids` makes the ids
+    the model reads.
     """
     name = type(estimator).__name__
     reject_sparse(X, name)
