@@ -12,8 +12,10 @@ import numpy as np
 import tensorflow as tf
 from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
+from sklearn import config_context
 from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.preprocessing import FunctionTransformer
 
 from ._trainers import trainer_for
 
@@ -199,7 +201,43 @@ class _SeededFitMixin:
             self.history_[key] += [float(value) for value in values]
 
 
-class SeededKerasClassifier(_SeededFitMixin, KerasClassifier):
+class _ArrayLabelEncoder(ClassifierLabelEncoder):
+    """scikeras' label encoder, handing back NumPy arrays whatever the
+    scikit-learn output configuration.
+
+    Why: ``ClassifierLabelEncoder`` encodes the labels with scikit-learn's
+    ``OrdinalEncoder`` (or ``OneHotEncoder``, ``FunctionTransformer``),
+    which it builds inside ``fit``. Under ``set_config(transform_output=
+    "pandas")`` (or "polars") they return a DataFrame, and training fails
+    with "'DataFrame' object has no attribute 'dtype'". The output
+    configuration is reset to "default" only around this encoder's own
+    calls (``config_context`` is thread-local and restored on exit).
+    """
+
+    def fit(self, y):
+        with config_context(transform_output="default"):
+            return super().fit(y)
+
+    def transform(self, y):
+        with config_context(transform_output="default"):
+            return super().transform(y)
+
+
+class _ArrayFeaturesMixin:
+    """scikeras' feature encoder, fixed to NumPy output.
+
+    Why: scikeras passes X through a ``FunctionTransformer()``, which under
+    ``set_config(transform_output="pandas")`` (or "polars") warns on every
+    fit that its function does not return a DataFrame. Its own
+    ``set_output(transform="default")`` leaves the global setting alone.
+    """
+
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer().set_output(transform="default")
+
+
+class SeededKerasClassifier(_ArrayFeaturesMixin, _SeededFitMixin, KerasClassifier):
     """scikeras' classifier with reproducible, side-effect-free fits."""
 
     #: Every class of a ``partial_fit`` stream, or None to take those of y.
@@ -209,10 +247,9 @@ class SeededKerasClassifier(_SeededFitMixin, KerasClassifier):
 
     @property
     def target_encoder(self):
-        if self.all_classes is None:
-            return super().target_encoder
-        return ClassifierLabelEncoder(loss=self.loss, categories=[self.all_classes])
+        categories = "auto" if self.all_classes is None else [self.all_classes]
+        return _ArrayLabelEncoder(loss=self.loss, categories=categories)
 
 
-class SeededKerasRegressor(_SeededFitMixin, KerasRegressor):
+class SeededKerasRegressor(_ArrayFeaturesMixin, _SeededFitMixin, KerasRegressor):
     """scikeras' regressor with reproducible, side-effect-free fits."""

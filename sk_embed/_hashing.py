@@ -315,6 +315,10 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
     ``transform`` faster than :class:`SequenceTokenizer`'s. Any other pattern
     goes through ``re``.
 
+    The output is ragged, not a table: like scikit-learn's text vectorizers,
+    the tokenizer ignores ``set_config(transform_output=...)`` and has no
+    ``set_output``; the padded matrix of :class:`PadTransformer` follows it.
+
     Examples
     --------
     >>> from sk_embed import HashingSequenceTokenizer

@@ -153,6 +153,11 @@ class PadTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     Empty sequences become rows of ``value``. Elements that are not finite
     integers (NaN, 2.5, strings) raise a ``ValueError`` naming the row.
 
+    As scikit-learn's transformers do, :meth:`transform` returns a pandas or
+    polars DataFrame (columns ``get_feature_names_out()``, dtype ``dtype``)
+    under ``set_config(transform_output="pandas")`` or ``"polars"``, or after
+    ``set_output(transform=...)``, which overrides the global setting.
+
     Examples
     --------
     >>> from sk_embed import PadTransformer
@@ -224,8 +229,10 @@ class PadTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         Returns
         -------
-        X_padded : ndarray of shape (n_samples, `maxlen_`)
-            The padded matrix, of dtype ``dtype``.
+        X_padded : {ndarray, DataFrame} of shape (n_samples, `maxlen_`)
+            The padded matrix, of dtype ``dtype``: a NumPy array, or a
+            pandas or polars DataFrame if so configured (see
+            ``set_output``).
         """
         check_is_fitted(self)
         flat, lengths = self._validate_input(X, reset=False)

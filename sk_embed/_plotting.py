@@ -390,6 +390,9 @@ def _project(vectors, projection):
         projector = PCA(n_components=2)
     else:
         projector = clone(projection)
+    if hasattr(projector, "set_output"):
+        # An internal step: NumPy points whatever set_config(transform_output=...).
+        projector.set_output(transform="default")
     points = np.asarray(projector.fit_transform(vectors))
     if points.shape != (len(vectors), 2):
         raise ValueError(

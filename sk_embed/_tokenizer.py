@@ -234,6 +234,10 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
     of varying lengths; an empty text gives an empty array. An ``Embedding``
     layer fed these ids needs ``input_dim = len(vocabulary_) + 2``.
 
+    The output is ragged, not a table: like scikit-learn's text vectorizers,
+    the tokenizer ignores ``set_config(transform_output=...)`` and has no
+    ``set_output``; the padded matrix of :class:`PadTransformer` follows it.
+
     Each text is tokenized once and its words get integer ids. N-grams are
     not joined into strings to be counted: an n-gram is an integer key made
     of the id of its first n - 1 words and the id of its last word, equal
