@@ -310,6 +310,86 @@ def test_plot_draws_the_pca_projection_of_the_given_words(frozen_bag, no_new_fig
         plt.close(fig)
 
 
+#: The 21 words of the map of examples/plot_text_classifier.py (three query
+#: words and their six nearest neighbours), at points like the example's:
+#: two tight clusters, near-coincident pairs ("worse"/"poor", "avoid"/
+#: "awful", "noir"/"fantastic") and a long word at the right edge.
+MAP_WORDS = {
+    "great": (-1.0, 0.3), "excellent": (-0.95, 0.25), "wonderful": (-0.9, 0.35),
+    "fantastic": (-0.85, 0.1), "noir": (-0.84, 0.08), "perfect": (-1.05, 0.2),
+    "superb": (-0.97, 0.32), "awful": (0.9, -0.1), "avoid": (0.91, -0.09),
+    "terrible": (0.85, -0.05), "worst": (0.95, -0.15), "waste": (0.88, -0.2),
+    "poor": (0.7, 0.0), "worse": (0.7, 0.005), "boring": (0.6, 0.5),
+    "dull": (0.55, 0.45), "disappointment": (1.1, 0.2), "mess": (0.62, 0.4),
+    "lame": (0.65, 0.55), "poorly": (0.58, 0.35), "fails": (0.5, 0.3),
+}  # fmt: skip
+
+
+def _map_pipeline():
+    """A pipeline whose frozen 2-D vectors are MAP_WORDS' points."""
+    texts = [" ".join(MAP_WORDS), "great", "awful"]
+    tokenizer = SequenceTokenizer().fit(texts)
+    vectors = np.zeros((len(tokenizer.vocabulary_) + 2, 2), np.float32)
+    for word, point in MAP_WORDS.items():
+        vectors[tokenizer.vocabulary_[word]] = point
+    return make_pipeline(
+        SequenceTokenizer(),
+        PadTransformer(maxlen=4),
+        SequenceEmbeddingClassifier(
+            embeddings=vectors, trainable_embeddings=False, hidden_units=(),
+            epochs=1, random_state=0,
+        ),
+    ).fit(texts, [0, 1, 0])  # fmt: skip
+
+
+def _label_boxes(fig, ax):
+    """The labels' text boxes (no leader line) and the axes', in pixels."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(text, renderer) for text in ax.texts]
+    return boxes, ax.get_window_extent(renderer)
+
+
+@pytest.mark.parametrize("figsize", [None, (4.0, 3.0)])
+def test_plot_labels_neither_overlap_nor_leave_the_axes(figsize, no_new_figures):
+    pipe = _map_pipeline()
+    words = list(MAP_WORDS)
+    ax = None if figsize is None else plt.subplots(figsize=figsize)[1]
+    fig, ax = plot_embeddings(pipe, words, ax=ax)
+    try:
+        assert [text.get_text() for text in ax.texts] == words
+        boxes, frame = _label_boxes(fig, ax)
+        for word, box in zip(words, boxes):
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1, word
+            assert frame.y0 <= box.y0 and box.y1 <= frame.y1, word
+        for i, first in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                second = boxes[j]
+                overlap = (
+                    first.x0 < second.x1 and second.x0 < first.x1
+                    and first.y0 < second.y1 and second.y0 < first.y1
+                )  # fmt: skip
+                assert not overlap, (words[i], words[j])
+        # Each label still belongs to its point: anchored on it, near it,
+        # and joined to it by a thin line when it had to move away.
+        points = ax.transData.transform(ax.collections[0].get_offsets())
+        for text, box, point in zip(ax.texts, boxes, points):
+            np.testing.assert_allclose(ax.transData.transform(text.xy), point)
+            gap = np.hypot(
+                max(box.x0 - point[0], 0, point[0] - box.x1),
+                max(box.y0 - point[1], 0, point[1] - box.y1),
+            )
+            assert gap < 0.25 * frame.width, text.get_text()
+            if gap > 6.5 * fig.dpi / 72:  # more than 6 points away
+                assert text.arrow_patch is not None, text.get_text()
+        if figsize is not None:  # crowded: some labels had to move away
+            assert any(text.arrow_patch is not None for text in ax.texts)
+    finally:
+        plt.close(fig)
+
+
 def test_plot_defaults_to_the_most_frequent_words(frozen_bag, no_new_figures):
     pipe, _ = frozen_bag
     fig, ax = plot_embeddings(pipe, n_words=3)
