@@ -165,7 +165,8 @@ def test_multilabel_classifier(output):
 )
 def test_partial_fit(output, estimator):
     X, y = make_token_data(n_samples=60)
-    kwargs = {"classes": [0, 1]} if isinstance(estimator, SequenceEmbeddingClassifier) else {}
+    is_classifier = isinstance(estimator, SequenceEmbeddingClassifier)
+    kwargs = {"classes": [0, 1]} if is_classifier else {}
 
     def stream():
         model = clone(estimator)
