@@ -86,8 +86,14 @@ _SHARED = {
     epochs : int, default=10
         Number of passes over the training data in ``fit``
         (``partial_fit`` makes one pass over its batch).
-    batch_size : int, default=32
-        Number of samples per gradient update.
+    batch_size : int or "auto", default=32
+        Number of samples per gradient update. "auto" follows the data: the
+        power of two nearest ``n_samples / 50``, between 32 and 512, so that
+        an epoch is about 50 updates whatever the number of rows (a fixed
+        batch gives a few thousand rows too few updates to fit them, or a
+        large data set too many slow ones); 512 from about 18,000 rows on,
+        and in ``partial_fit``, whose stream has no known size. The value
+        used is ``batch_size_``.
     validation_split : float, default=0.0
         Fraction of the training data held out to report ``val_`` metrics
         in ``history_`` and to drive callbacks such as ``EarlyStopping``.
@@ -118,6 +124,9 @@ _SHARED = {
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the training DataFrame, when it had string column
         names.
+    batch_size_ : int
+        The batch size training used: ``batch_size``, or the number
+        "auto" chose.
     model_ : keras.Model
         The trained Keras model.
     history_ : dict of str to list of float

@@ -22,7 +22,7 @@ def _default_steps():
             optimizer="lazy_adam",
             learning_rate=0.006,
             epochs=4,
-            batch_size=512,
+            batch_size="auto",
         ),
     ]
 
@@ -42,6 +42,16 @@ def make_text_classifier(**params):
     embedding rows a batch uses, for a fixed four epochs over all the
     training rows, as fastText trains for a fixed few. It suits document
     classification (reviews, articles) as well as short sentences.
+
+    The training budget follows the data: ``batch_size="auto"`` makes each
+    epoch about 50 optimizer steps (the power of two nearest
+    ``n_samples / 50``, between 32 and 512), so the four epochs are about
+    200 updates on 3,000 sentences as on 25,000 reviews. A fixed batch of
+    512 would give 3,000 rows 24 updates, too few to fit them: on the
+    training parts of five short-text sets (Subj, CR, MPQA, SST-2, SST-5),
+    scored on held-out training rows, it lost up to 7 points to TF-IDF +
+    logistic regression, where this rule is level with it or above. From
+    about 18,000 rows on, the rule gives the batch of 512 tuned on IMDB.
 
     Parameters
     ----------
@@ -64,8 +74,9 @@ def make_text_classifier(**params):
         - ``sequenceembeddingclassifier``: ``pooling="sqrtn",
           hidden_units=(), embedding_dim=16, dropout=0.5,
           optimizer="lazy_adam", learning_rate=0.006, epochs=4,
-          batch_size=512``: four epochs over every training row, without
-          a validation split or early stopping.
+          batch_size="auto"``: four epochs of about 50 steps each over
+          every training row, without a validation split or early
+          stopping.
 
     Raises
     ------

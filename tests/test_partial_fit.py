@@ -218,3 +218,20 @@ def test_dask_bag_partitions_stream_like_chunks_of_a_list():
     np.testing.assert_array_equal(
         from_bag.predict_proba(new_rows), from_list.predict_proba(new_rows)
     )
+
+
+@pytest.mark.parametrize(
+    "n_samples, expected", [(100, 32), (3_000, 64), (8_000, 128), (25_000, 512)]
+)
+def test_auto_batch_size_gives_about_50_steps_per_epoch(n_samples, expected):
+    from sk_embed._base import resolve_batch_size
+
+    assert resolve_batch_size("auto", n_samples) == expected
+    assert resolve_batch_size(64, n_samples) == 64
+
+
+def test_auto_batch_size_of_a_stream_is_the_large_data_batch(stream):
+    # A stream's size is unknown: not the 32 its 40-row batches would give.
+    clf = _feed(_classifier(batch_size="auto"), stream[:1])
+    assert clf.batch_size_ == 512
+    assert _feed(_classifier(), stream[:1]).batch_size_ == SMALL["batch_size"]
