@@ -3,11 +3,12 @@ make_text_classifier against TF-IDF + logistic regression
 =========================================================
 
 :func:`sk_embed.make_text_classifier` builds a fastText-style pipeline from
-raw text: word and word-bigram embeddings, averaged over each review and fed
-to a linear output layer, trained until the loss on a held-out validation
-split stops improving. This script fits it on the IMDB training reviews next
-to the usual strong baseline for the task, TF-IDF on words and bigrams with a
-logistic regression, and prints the test accuracy and fit time of both.
+raw text: word, bigram and trigram embeddings, pooled over each review and
+fed to a linear output layer, trained for four epochs of about 50 steps
+each. This script fits it on the IMDB training reviews next to the usual
+strong baseline for the task, TF-IDF on words and bigrams with a logistic
+regression (``C=4``, as in every comparison of this project), and prints the
+test accuracy and fit time of both.
 It then looks inside the embedding the neural model has learned: the words
 nearest to a few sentiment words, and a map of them in two dimensions.
 
@@ -97,7 +98,10 @@ def load(data_home, n_samples):
 # --------------
 # ``make_text_classifier`` takes overrides of its steps' parameters by plain
 # name when only one step has it, here ``random_state`` and ``epochs`` of the
-# classifier. The peer is the classic linear model on sparse n-gram counts.
+# classifier. The peer is the classic linear model on sparse n-gram counts,
+# with the settings of every comparison in this project (the benchmarks and
+# the README): ``C=4``, which scores 0.905 on IMDB where the default ``C=1``
+# scores 0.897.
 def models(epochs):
     overrides = {"random_state": 0}
     if epochs is not None:
@@ -106,7 +110,7 @@ def models(epochs):
         "make_text_classifier()": make_text_classifier(**overrides),
         "TF-IDF(1,2) + LogisticRegression": make_pipeline(
             TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-            LogisticRegression(max_iter=1000),
+            LogisticRegression(C=4, max_iter=1000),
         ),
     }
 
@@ -114,8 +118,7 @@ def models(epochs):
 # %%
 # Fit and score
 # -------------
-# Fit times are wall-clock seconds; the neural model's include its early
-# stopping on 10% of the training reviews.
+# Fit times are wall-clock seconds, tokenization included.
 def fit_and_score(model, train, test):
     """Return the test accuracy and the fit time in seconds."""
     start = time.perf_counter()
