@@ -23,13 +23,9 @@ ratios of ours to the peer's.
 import argparse
 import os
 import re
-import time
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score
-from sklearn.pipeline import make_pipeline
+from bench_datasets import measure, peer  # the same peer and timing everywhere
 
 from sk_embed import make_text_classifier
 from sk_embed.datasets import fetch_imdb
@@ -56,23 +52,6 @@ def short_texts(bunch, n_samples, seed):
     rows = np.random.RandomState(seed).permutation(len(bunch.data))[:n_samples]
     texts = [last_sentence(bunch.data[row]) for row in rows]
     return texts, bunch.target[rows], bunch.rating[rows]
-
-
-def peer():
-    return make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-        LogisticRegression(C=4, max_iter=1000),
-    )
-
-
-def measure(model, train_texts, train_labels, test_texts, test_labels):
-    start = time.perf_counter()
-    model.fit(train_texts, train_labels)
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    predicted = model.predict(test_texts)
-    predict_s = time.perf_counter() - start
-    return accuracy_score(test_labels, predicted), fit_s, predict_s
 
 
 def main(argv=None):
