@@ -22,18 +22,13 @@ from sklearn.utils.validation import (
 )
 
 from ._memory import check_embedding_fits
-from ._models import ENCODERS, POOLINGS, build_embedding_network
+from ._models import ENCODERS, POOLINGS, build_embedding_network, predict_in_chunks
 from ._optimizers import LazyAdam
 from ._trainers import seed_states
 from ._validation import model_ids, validate_token_matrix
 
 #: Optimizer names of sk_embed's own, beside Keras' names.
 OPTIMIZERS = {"lazy_adam": LazyAdam}
-#: Rows per forward pass at prediction time. Inference has no batch-dependent
-#: layers, so a large batch only saves per-step overhead.
-PREDICT_BATCH_SIZE = 1024
-#: Fewest rows in any prediction batch; see ``_pad_last_batch``.
-MIN_PREDICT_ROWS = 8
 
 
 @contextlib.contextmanager
@@ -407,22 +402,9 @@ class BaseSequenceEmbedding(BaseEstimator):
         """Validate ``X`` and return the network output as float64."""
         check_is_fitted(self)
         X = model_ids(validate_token_matrix(self, X, reset=False), self.vocab_size_)
-        n_samples = len(X)
-        X = _pad_last_batch(X)
-        # Calling the model eagerly, chunk by chunk: model.predict builds a
-        # data pipeline on every call (about 35 ms here), and
-        # predict_on_batch traces a tf.function for every new model and
-        # input shape (50-500 ms), which a search or cross-validation pays
-        # for each fold, with TensorFlow's retracing warnings on top.
-        output = np.concatenate(
-            [
-                keras.ops.convert_to_numpy(
-                    self.model_(X[start : start + PREDICT_BATCH_SIZE], training=False)
-                )
-                for start in range(0, len(X), PREDICT_BATCH_SIZE)
-            ]
-        )
-        return output[:n_samples].astype(np.float64)
+        # In chunks of one fixed shape: a row's output does not depend on
+        # the other rows, their number or its place among them.
+        return predict_in_chunks(self.model_, X).astype(np.float64)
 
     # -- persistence ------------------------------------------------------------
     def __getstate__(self):
@@ -457,22 +439,6 @@ class BaseSequenceEmbedding(BaseEstimator):
         separates the common checks' rounded make_blobs features.
         """
         return self.encoder is None and self.pooling != "flatten"
-
-
-def _pad_last_batch(X):
-    """Append padding rows so that no prediction batch is a single row.
-
-    Why: on the CPU, a one-row batch takes a matrix-vector code path whose
-    rounding differs from the batched product's, so a row predicted alone
-    could differ in the last bits from the same row predicted with others
-    (scikit-learn's ``check_methods_subset_invariance``). Batches of 2 to
-    1,024 rows gave identical rows in our tests; the padding rows are
-    dropped from the output.
-    """
-    short = len(X) % PREDICT_BATCH_SIZE
-    if 0 < short < MIN_PREDICT_ROWS:
-        X = np.vstack([X, np.zeros((MIN_PREDICT_ROWS - short, X.shape[1]), X.dtype)])
-    return X
 
 
 def _trainer_key(network, compile_settings):

@@ -21,6 +21,56 @@ POOLINGS = ("flatten", "average", "sqrtn", "max")
 ENCODERS = ("conv1d", "lstm", "gru", "transformer")
 #: Large negative score of padding keys: their attention weight is exactly 0.
 MASKED_SCORE = -1e9
+#: Most and fewest rows of one forward pass at prediction time (see
+#: ``predict_in_chunks``). The fewest is a multiple of every SIMD width, so
+#: no element of a chunk's tensors is left to a scalar loop.
+PREDICT_MAX_ROWS = 1024
+PREDICT_MIN_ROWS = 16
+#: About how many multiply-adds one prediction chunk may cost (0.1 s on 2
+#: cores with oneDNN, up to 0.5 s without): the seed network gets chunks of
+#: 1,024 rows, a 1-D convolution of 64 filters over 400 tokens chunks of
+#: 512, a Transformer block 32 wide over 400 tokens chunks of 128. Smaller
+#: chunks would predict one row faster but many rows slower: each eager
+#: call of a network costs about 1.5 ms per layer besides the arithmetic.
+PREDICT_CHUNK_WORK = 2**31
+#: Widest SIMD register, in float32 values (AVX-512).
+SIMD_WIDTH = 16
+
+
+def batch_invariant_softmax(logits):
+    """Softmax over the last axis whose result for a row ignores the rest of
+    the batch.
+
+    TensorFlow's CPU softmax kernel (Eigen's, without oneDNN) evaluates
+    ``exp(logits - max)`` in tiles, in SIMD registers but for the last few
+    values of a tile, which a scalar ``exp`` rounds differently. With 7
+    classes, a tile of whole rows ends mid-register, and where depends on
+    the tensor's shape, the machine's caches and the threads: a row
+    predicted in one place of a batch differed in the last bit from the same
+    row in another (scikit-learn's ``check_methods_sample_order_invariance``).
+    Here each row is first padded to a multiple of the widest SIMD register
+    with ``-inf`` logits, whose probability is exactly 0, and cut back
+    after, so that every row is computed alike; rows of such a width (the
+    attention's over 400 tokens) need no padding. The fused kernel stays: a
+    softmax of separate operations cost twice as much here on the
+    attention's ``length x length`` weights (six times with oneDNN). The
+    logits are kept on the result, as Keras' softmax keeps them, so that a
+    cross-entropy (the validation loss of a fit) is still computed from
+    them.
+    """
+    width = logits.shape[-1]
+    missing = -width % SIMD_WIDTH
+    if missing:
+        padding = [(0, 0)] * (len(logits.shape) - 1) + [(0, missing)]
+        padded = ops.pad(logits, padding, constant_values=float("-inf"))
+        output = ops.softmax(padded, axis=-1)[..., :width]
+    else:
+        output = ops.softmax(logits, axis=-1)
+    try:
+        output._keras_logits = logits
+    except AttributeError:  # a tensor type that takes no attributes
+        pass
+    return output
 
 
 class _ConsumesMask:
@@ -241,7 +291,7 @@ class MaskedMultiHeadAttention(_ConsumesMask, layers.Layer):
         super().__init__(**kwargs)
         self.num_heads = num_heads
 
-    def call(self, projections, mask):
+    def call(self, projections, mask, training=None):
         # Static shapes (the padded length is fixed): no shape ops to trace.
         length, width = projections.shape[1], projections.shape[2] // 3
         head_dim = width // self.num_heads
@@ -257,7 +307,11 @@ class MaskedMultiHeadAttention(_ConsumesMask, layers.Layer):
         # one more pass over the (length x length) scores of every head.
         penalty = ops.where(mask, 0.0, MASKED_SCORE)
         scores = ops.matmul(query / np.sqrt(head_dim), ops.swapaxes(key, -1, -2))
-        weights = ops.softmax(scores + ops.reshape(penalty, (-1, 1, 1, length)))
+        scores = scores + ops.reshape(penalty, (-1, 1, 1, length))
+        # Training keeps TensorFlow's fused softmax (and its gradient); at
+        # inference a row's weights must not depend on the rest of the batch.
+        softmax = ops.softmax if training else batch_invariant_softmax
+        weights = softmax(scores)
         attended = ops.transpose(ops.matmul(weights, value), (0, 2, 1, 3))
         return ops.reshape(attended, (-1, length, width))
 
@@ -290,6 +344,24 @@ class BatchInvariantLayerNormalization(layers.LayerNormalization):
         if self.center:
             outputs = outputs + self.beta
         return outputs
+
+
+@keras.saving.register_keras_serializable(package="sk_embed")
+class SoftmaxOutput(layers.Dense):
+    """The softmax output layer: a ``Dense`` layer whose softmax, at
+    inference, is :func:`batch_invariant_softmax`.
+
+    Training keeps Keras' softmax, so a fit is unchanged; the predicted
+    probabilities differ from it at most in the last bit.
+    """
+
+    def call(self, inputs, training=None):
+        if training:
+            return super().call(inputs)
+        logits = ops.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            logits = ops.add(logits, self.bias)
+        return batch_invariant_softmax(logits)
 
 
 class _Seeds:
@@ -326,7 +398,8 @@ def _embedding(inputs, vocab_size, embedding_dim, embeddings, trainable, seeds, 
 
 
 def _dense(units, seeds, name, activation=None):
-    return layers.Dense(
+    layer = SoftmaxOutput if activation == "softmax" else layers.Dense
+    return layer(
         units,
         activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seeds.next()),
@@ -504,3 +577,87 @@ def build_embedding_network(
         x = _dropout(x, dropout, seeds, f"hidden_{index}_dropout")
     outputs = _dense(n_outputs, seeds, "output", output_activation)(x)
     return keras.Model(inputs, outputs, name="sequence_embedding")
+
+
+def prediction_rows(model):
+    """Rows of every forward pass of ``model`` in ``predict_in_chunks``.
+
+    A power of two from ``PREDICT_MIN_ROWS`` to ``PREDICT_MAX_ROWS``, the
+    largest whose chunk costs at most about ``PREDICT_CHUNK_WORK``
+    multiply-adds: a row predicted alone is padded to a whole chunk, so a
+    network that costs much per row (a Transformer over long texts) gets
+    small chunks, and a cheap one large chunks, which save per-call
+    overhead. It depends on the network's architecture only, never on the
+    data predicted.
+    """
+    work = max(_multiply_adds_per_row(model), 1)
+    rows = PREDICT_MAX_ROWS
+    while rows > PREDICT_MIN_ROWS and rows * work > PREDICT_CHUNK_WORK:
+        rows //= 2
+    return rows
+
+
+def _multiply_adds_per_row(model):
+    """About how many multiply-adds ``model`` spends on one row.
+
+    Each layer's weights times the positions it is applied at (a Dense
+    layer after the pooling at one, a convolution, a recurrent layer or a
+    Transformer's Dense layers at every token), plus the attention's
+    query-key and weight-value products; embedding tables are looked up,
+    not multiplied.
+    """
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, (layers.Embedding, EmbeddingBag, PositionEmbedding)):
+            continue
+        shape = tuple(layer.output.shape)
+        positions = int(np.prod(shape[1:-1], dtype=np.int64))
+        total += positions * sum(int(np.prod(w.shape)) for w in layer.weights)
+        if isinstance(layer, MaskedMultiHeadAttention):
+            length, width = shape[1], shape[2]
+            total += 2 * length * length * width
+    return total
+
+
+def predict_in_chunks(model, token_ids):
+    """Run ``model`` for inference over ``token_ids``; return a float32 array.
+
+    Every forward pass gets exactly ``prediction_rows(model)`` rows: the
+    last chunk is completed with rows of padding (id 0), whose outputs are
+    dropped. So every row of every call goes through TensorFlow's kernels
+    in a tensor of the same shape, and its result does not depend on the
+    other rows, on their number or on its place among them (scikit-learn's
+    ``check_methods_sample_order_invariance`` and
+    ``check_methods_subset_invariance``), on any CPU and with or without
+    oneDNN (``TF_ENABLE_ONEDNN_OPTS``). Why it takes a fixed shape: how a
+    matrix product splits its work between threads and cache blocks, and so
+    the order of its sums, depends on the row count (Eigen, TensorFlow's
+    CPU kernels without oneDNN, splits the inner dimension between threads
+    when the rows are few), a single row takes a matrix-vector product of
+    its own, and elementwise kernels leave the last few values of a tensor
+    whose size is not a multiple of the SIMD width to a scalar loop that
+    rounds differently. Within a chunk, the softmax layers' result for a
+    row is independent of its place (:func:`batch_invariant_softmax`), as
+    the layer normalisation's is (``BatchInvariantLayerNormalization``).
+
+    The model is called eagerly, chunk by chunk: ``model.predict`` builds a
+    data pipeline on every call (about 35 ms here), and
+    ``predict_on_batch`` traces a ``tf.function`` for every new model and
+    input shape (50-500 ms), which a search or cross-validation would pay
+    for each fold, with TensorFlow's retracing warnings on top.
+    """
+    n_rows = len(token_ids)
+    rows = prediction_rows(model)
+    missing = -n_rows % rows
+    if missing or n_rows == 0:
+        padding = np.zeros((missing or rows, token_ids.shape[1]), token_ids.dtype)
+        token_ids = np.concatenate([token_ids, padding])
+    output = np.concatenate(
+        [
+            keras.ops.convert_to_numpy(
+                model(token_ids[start : start + rows], training=False)
+            )
+            for start in range(0, len(token_ids), rows)
+        ]
+    )
+    return output[:n_rows]
