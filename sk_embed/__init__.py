@@ -9,6 +9,7 @@ import_tensorflow_quietly()
 
 # isort: split
 from ._classifier import SequenceEmbeddingClassifier
+from ._estimator_checks import EXPECTED_FAILED_CHECKS, expected_failed_checks
 from ._hashing import HashingSequenceTokenizer
 from ._inspection import most_similar
 from ._padding import PadTransformer
@@ -21,11 +22,13 @@ from ._word_vectors import load_word_vectors, save_word_vectors
 __version__ = "0.1.0"
 
 __all__ = [
+    "EXPECTED_FAILED_CHECKS",
     "HashingSequenceTokenizer",
     "PadTransformer",
     "SequenceEmbeddingClassifier",
     "SequenceEmbeddingRegressor",
     "SequenceTokenizer",
+    "expected_failed_checks",
     "load_word_vectors",
     "make_text_classifier",
     "most_similar",

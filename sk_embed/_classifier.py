@@ -90,6 +90,21 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
     only if all of its labels are right). A ``validation_split`` is then
     drawn unstratified.
 
+    A row's predictions do not depend on the rows predicted with it, on
+    their number or on its place among them, on any CPU: the network runs
+    on chunks of one fixed shape (see :ref:`estimator_checks`).
+
+    scikit-learn's ``check_estimator`` passes but for two checks that cannot
+    hold for a model of token ids, listed with their reasons in
+    :data:`sk_embed.EXPECTED_FAILED_CHECKS`; pass
+    ``expected_failed_checks=sk_embed.expected_failed_checks(clf)`` for a
+    clean result. ``check_class_weight_classifiers`` fits on negative,
+    non-integer features, which are no token ids, so ``fit`` rightly
+    raises. ``check_sample_weight_equivalence_on_dense_data`` feeds floats
+    in [0, 1), and with integer ids could still not hold: it expects a row
+    of weight 2 to train as the row repeated, which mini-batch training with
+    RMSprop or Adam does not give.
+
     Examples
     --------
     >>> import numpy as np

@@ -10,6 +10,7 @@ from sk_embed import (
     SequenceEmbeddingClassifier,
     SequenceEmbeddingRegressor,
     SequenceTokenizer,
+    expected_failed_checks,
 )
 
 ESTIMATORS = [
@@ -33,36 +34,9 @@ ESTIMATORS = [
     HashingSequenceTokenizer(n_buckets=100, ngram_range=(1, 2), binary=True),
 ]
 
-_SAMPLE_WEIGHT_EQUIVALENCE = (
-    "The check feeds uniform floats in [0, 1) without honouring the "
-    "categorical tag, which fit rightly rejects as token ids. With integer "
-    "ids it still cannot hold: mini-batch training sees repeated rows in "
-    "other batches and other orders than one row with an integer weight, "
-    "and Keras' RMSprop/Adam square the gradients of repeated ids separately."
-)
-
-#: The checks that cannot hold for these estimators, each with its reason.
-EXPECTED_FAILED_CHECKS = {
-    "SequenceEmbeddingClassifier": {
-        "check_class_weight_classifiers": (
-            "The check fits on raw make_blobs features (negative, non-integer "
-            "floats) and does not honour the categorical/positive_only input "
-            "tags; token ids must be non-negative integers, so fit rightly "
-            "raises."
-        ),
-        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
-    },
-    "SequenceEmbeddingRegressor": {
-        "check_sample_weight_equivalence_on_dense_data": _SAMPLE_WEIGHT_EQUIVALENCE,
-    },
-}
-
-
-def _expected_failed_checks(estimator):
-    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
-
-
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+# The checks that fail by design, with their reasons: sk_embed's public list,
+# the one a user passes to check_estimator.
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -95,3 +69,25 @@ TEXT_INPUT_CHECKS = [
 )
 def test_text_input_estimator_checks(estimator, check_name):
     getattr(estimator_checks, check_name)(type(estimator).__name__, estimator)
+
+
+def test_expected_failures_are_public_and_documented():
+    from pathlib import Path
+
+    import sk_embed
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    guide = (docs / "user_guide" / "estimator_checks.rst").read_text()
+    for name, checks in sk_embed.EXPECTED_FAILED_CHECKS.items():
+        cls = getattr(sk_embed, name)
+        assert expected_failed_checks(cls()) == checks
+        for check in checks:
+            assert check in guide and check in cls.__doc__, (name, check)
+    # A new dict each time, also for a subclass, and none for the others.
+    expected_failed_checks(SequenceEmbeddingRegressor()).clear()
+    assert sk_embed.EXPECTED_FAILED_CHECKS["SequenceEmbeddingRegressor"]
+    subclass = type("MyRegressor", (SequenceEmbeddingRegressor,), {})
+    assert expected_failed_checks(subclass()) == expected_failed_checks(
+        SequenceEmbeddingRegressor()
+    )
+    assert expected_failed_checks(PadTransformer()) == {}
