@@ -5,17 +5,17 @@ environment only (TensorFlow reads the variable once, when it loads): on
 one machine, both the kernels of CPUs without AVX-512 VNNI, BF16 or AMX
 (Eigen's) and those of CPUs with them (oneDNN's). It checks
 
-1. scikit-learn's ``check_estimator`` over every public estimator with its
-   default parameters, given sk_embed's public expected failures and
-   nothing else;
+1. with ``--estimator-checks``: scikit-learn's ``check_estimator`` over
+   every public estimator with its default parameters, given sk_embed's
+   public expected failures and nothing else;
 2. for every model configuration of ``test_common.py`` and a recurrent
    regressor, each fitted once (seeded or not, with a sigmoid, multi-label
    sigmoid or softmax output, in turn): that a row's prediction is the
    same, to the last bit, alone, among 1,100 rows (more than one
    prediction chunk) in any order, and in a subset.
 
-It prints one JSON line: the failures (empty when all pass) and the
-seconds each part took.
+It prints one JSON line: the failures (empty when all pass), the seconds
+each part took, and whether TensorFlow ran oneDNN's kernels.
 """
 
 import json
@@ -115,12 +115,18 @@ def main():
     import sk_embed  # noqa: F401 (TensorFlow's start-up, timed apart)
 
     seconds = {"import": round(time.perf_counter() - start, 1)}
+    parts = [check_rows]
+    if "--estimator-checks" in sys.argv[1:]:
+        parts.insert(0, check_public_estimators)
     failures = []
-    for part in (check_public_estimators, check_rows):
+    for part in parts:
         start = time.perf_counter()
         failures += part()
         seconds[part.__name__] = round(time.perf_counter() - start, 1)
-    print(json.dumps({"failures": failures, "seconds": seconds}))
+    from tensorflow.python.util import _pywrap_util_port
+
+    onednn = bool(_pywrap_util_port.IsMklEnabled())
+    print(json.dumps({"failures": failures, "seconds": seconds, "onednn": onednn}))
 
 
 if __name__ == "__main__":

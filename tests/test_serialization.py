@@ -38,21 +38,6 @@ def test_unfitted_estimators_pickle():
         assert restored.get_params() == estimator.get_params()
 
 
-def test_unpickled_in_a_fresh_process(fitted_classifier, token_data, tmp_path):
-    X, _ = token_data
-    model_path, data_path = tmp_path / "clf.pkl", tmp_path / "X.npy"
-    model_path.write_bytes(pickle.dumps(fitted_classifier))
-    np.save(data_path, X)
-    script = (
-        "import pickle, sys, numpy as np\n"
-        f"clf = pickle.load(open({str(model_path)!r}, 'rb'))\n"
-        f"np.save(sys.argv[1], clf.predict_proba(np.load({str(data_path)!r})))\n"
-    )
-    out_path = tmp_path / "proba.npy"
-    subprocess.run([sys.executable, "-c", script, str(out_path)], check=True)
-    np.testing.assert_array_equal(np.load(out_path), fitted_classifier.predict_proba(X))
-
-
 TEXTS = [
     "a wonderful, moving film",
     "dull and far too long",
@@ -61,36 +46,49 @@ TEXTS = [
 ] * 10
 LABELS = ["pos", "neg", "pos", "neg"] * 10
 
+#: Loads each dump named on the command line and prints its predictions for
+#: the input of the same line (a .npy of token ids, or texts in JSON).
+RELOAD_AND_PREDICT = """
+import json, pickle, sys
+import joblib, numpy as np
+out = []
+for load, path, data in json.loads(sys.argv[1]):
+    model = joblib.load(path) if load == "joblib" else pickle.load(open(path, "rb"))
+    X = np.load(data) if data.endswith(".npy") else json.loads(data)
+    out.append(model.predict_proba(X).tolist())
+print(json.dumps(out))
+"""
 
-@pytest.mark.parametrize("dump", ["pickle", "joblib"])
-def test_text_pipeline_reloads_in_a_fresh_process(dump, tmp_path):
+
+def test_dumps_reload_in_a_fresh_process(fitted_classifier, token_data, tmp_path):
+    # One child process for all three dumps: each process pays TensorFlow's
+    # start-up, several seconds.
+    X, _ = token_data
     pipe = make_pipeline(
         SequenceTokenizer(),
         PadTransformer(maxlen=8),
         SequenceEmbeddingClassifier(epochs=2, random_state=0),
     ).fit(TEXTS, LABELS)
-    path = tmp_path / "pipe.bin"
-    if dump == "pickle":
-        path.write_bytes(pickle.dumps(pipe))
-        load = "pickle.loads(open(path, 'rb').read())"
-    else:
-        joblib.dump(pipe, path)
-        load = "joblib.load(path)"
-    script = (
-        "import json, pickle, sys, joblib\n"
-        f"path = {str(path)!r}\n"
-        f"pipe = {load}\n"
-        "texts = json.loads(sys.argv[1])\n"
-        "print(json.dumps(pipe.predict_proba(texts).tolist()))\n"
-    )
+    np.save(tmp_path / "X.npy", X)
+    (tmp_path / "clf.pkl").write_bytes(pickle.dumps(fitted_classifier))
+    (tmp_path / "pipe.pkl").write_bytes(pickle.dumps(pipe))
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    texts = json.dumps(TEXTS[:4])
+    jobs = [
+        ("pickle", str(tmp_path / "clf.pkl"), str(tmp_path / "X.npy")),
+        ("pickle", str(tmp_path / "pipe.pkl"), texts),
+        ("joblib", str(tmp_path / "pipe.joblib"), texts),
+    ]
     result = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(TEXTS[:4])],
+        [sys.executable, "-c", RELOAD_AND_PREDICT, json.dumps(jobs)],
         check=True,
         capture_output=True,
         text=True,
     )
-    proba = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
-    np.testing.assert_array_equal(proba, pipe.predict_proba(TEXTS[:4]))
+    clf_proba, *pipe_probas = json.loads(result.stdout.strip().splitlines()[-1])
+    np.testing.assert_array_equal(clf_proba, fitted_classifier.predict_proba(X))
+    for proba in pipe_probas:
+        np.testing.assert_array_equal(proba, pipe.predict_proba(TEXTS[:4]))
 
 
 def test_pickle_does_not_hold_training_data(tmp_path):
