@@ -69,6 +69,28 @@ def test_equals_adam_over_many_steps_of_rare_rows(amsgrad):
     np.testing.assert_allclose(lazy, dense, atol=2e-5)
 
 
+def test_each_call_catches_up_the_rows_it_trained():
+    # Three calls of one step each, as partial_fit makes: row 0, row 3,
+    # row 0 again.
+    steps = [_sparse([[1, 1]], [0]), _sparse([[1, 1]], [3]), _sparse([[1, 1]], [0])]
+    variable = keras.Variable(np.ones((6, 2), dtype="float32"))
+    lazy = LazyAdam(0.1)
+    lazy.build([variable])
+    after_each_call = []
+    for gradient in steps:
+        lazy.apply([gradient], [variable])
+        lazy.finalize_variable_values([variable])
+        after_each_call.append(variable.numpy())
+    dense = [_run(keras.optimizers.Adam(0.1), steps[:n], dense=True) for n in (1, 2, 3)]
+    # Row 0 missed step 2 and caught up in step 3, as Adam moved it.
+    np.testing.assert_allclose(after_each_call[2][0], dense[2][0], rtol=1e-5)
+    # Row 3, trained in call 2, caught up to its end, and not past it: call
+    # 3 did not train it (a batch that uses it will).
+    np.testing.assert_allclose(after_each_call[1][3], dense[1][3], rtol=1e-5)
+    np.testing.assert_array_equal(after_each_call[2][3], after_each_call[1][3])
+    assert dense[2][3, 0] < after_each_call[2][3, 0]
+
+
 def test_a_network_trains_as_with_adam(token_data):
     from sk_embed import SequenceEmbeddingClassifier
 
