@@ -79,9 +79,10 @@ _SHARED = {
     "training_parameters": """\
     optimizer : str, keras.optimizers.Optimizer or its class, default="rmsprop"
         The Keras optimizer: a Keras name such as "rmsprop" or "adam", or
-        "lazy_adam", sk_embed's Adam that updates only the embedding rows a
-        batch uses (for ``encoder=None`` with average or max pooling, whose
-        embedding gradient is sparse). An instance is copied (through its
+        "lazy_adam", sk_embed's Adam that computes only the embedding rows a
+        batch uses and catches the others up later, with Adam's result (for
+        ``encoder=None`` with average or max pooling, whose embedding
+        gradient is sparse). An instance is copied (through its
         config) for every fit, so clones never share optimizer state.
     epochs : int, default=10
         Number of passes over the training data in ``fit``

@@ -38,7 +38,7 @@ def make_text_classifier(**params):
     sigmoid per label for a multi-label indicator matrix ``y``). Each
     distinct n-gram counts once per text (``binary=True``), as in NBSVM's
     binarized features. The network looks up only the real ids of each text
-    and trains with ``optimizer="lazy_adam"``, which updates only the
+    and trains with ``optimizer="lazy_adam"``, Adam computed only on the
     embedding rows a batch uses, for a fixed four epochs over all the
     training rows, as fastText trains for a fixed few. It suits document
     classification (reviews, articles) as well as short sentences.
