@@ -1,8 +1,8 @@
 """What the sequence-embedding classifier and regressor share.
 
 The scikit-learn side lives here: parameters, validation, seeding, the fit
-lifecycle and pickling. The network comes from :mod:`sk_embed._models`, and
-the training loop is scikeras' (through :mod:`sk_embed._compat`).
+lifecycle and pickling. The network comes from :mod:`sk_embed._keras._layers`,
+and the training loop is scikeras' (through :mod:`sk_embed._keras._compat`).
 """
 
 import contextlib
@@ -21,11 +21,16 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._memory import check_embedding_fits
-from ._models import ENCODERS, POOLINGS, build_embedding_network, predict_in_chunks
-from ._optimizers import LazyAdam
-from ._trainers import seed_states
-from ._validation import model_ids, validate_token_matrix
+from ._keras._memory import check_embedding_fits
+from ._keras._layers import (
+    ENCODERS,
+    POOLINGS,
+    build_embedding_network,
+    predict_in_chunks,
+)
+from ._keras._optimizers import LazyAdam
+from ._keras._trainers import seed_states
+from ._utils._validation import model_ids, validate_token_matrix
 
 #: Optimizer names of sk_embed's own, beside Keras' names.
 OPTIMIZERS = {"lazy_adam": LazyAdam}
@@ -443,7 +448,7 @@ class BaseSequenceEmbedding(BaseEstimator):
 
 def _trainer_key(network, compile_settings):
     """What a network's traced train step depends on, as a hashable string
-    (see ``sk_embed._trainers``): everything but its initial weights."""
+    (see ``sk_embed._keras._trainers``): everything but its initial weights."""
     network = dict(network, seed=None)
     if network["embeddings"] is not None:
         network["embeddings"] = network["embeddings"].shape

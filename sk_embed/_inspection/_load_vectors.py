@@ -22,9 +22,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._docstrings import fill_doc
-from ._inspection import word_table
-from ._tokenizer import FIRST_WORD_ID, PAD_ID, SequenceTokenizer
+from .._utils._docstrings import fill_doc
+from ._words import word_table
+from ..text._tokenizer import FIRST_WORD_ID, PAD_ID, SequenceTokenizer
 
 _GZIP_MAGIC = b"\x1f\x8b"
 

@@ -18,8 +18,8 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from ._docstrings import fill_doc
-from ._inspection import word_table
+from .._utils._docstrings import fill_doc
+from ._words import word_table
 
 __all__ = ["plot_embeddings", "plot_history"]
 

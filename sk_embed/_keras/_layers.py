@@ -124,7 +124,7 @@ class EmbeddingBag(layers.Layer):
     at a cost that follows the real ids rather than the padded width: only
     the rows of real ids are looked up and pooled, and the gradient of the
     table is sparse, one row per real id, which an optimizer such as
-    :class:`~sk_embed._optimizers.LazyAdam` applies row by row. (An IMDB
+    :class:`~sk_embed._keras._optimizers.LazyAdam` applies row by row. (An IMDB
     review padded to ``make_text_classifier``'s 1,200 columns holds about
     390 real ids.)
 

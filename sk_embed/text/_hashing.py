@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
-from ._docstrings import fill_doc
-from ._text import (
+from .._utils._docstrings import fill_doc
+from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     PAD_ID,
     _check_document_collection,

@@ -12,7 +12,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_integral, reject_sparse, reject_text
+from .._utils._validation import check_integral, reject_sparse, reject_text
 
 
 def _is_matrix(X):

@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._docstrings import fill_doc
-from ._text import (
+from .._utils._docstrings import fill_doc
+from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     PAD_ID,
     _check_documents,

@@ -228,13 +228,14 @@ def test_missing_matplotlib_gives_clear_error(monkeypatch, clf_with_validation):
 
 
 def test_module_imports_without_matplotlib(monkeypatch):
-    import sk_embed._plotting
+    import sk_embed._inspection._word_map
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     # Inside the package, so that its relative imports resolve.
     spec = importlib.util.spec_from_file_location(
-        "sk_embed._plotting_without_matplotlib", sk_embed._plotting.__file__
+        "sk_embed._inspection._word_map_without_matplotlib",
+        sk_embed._inspection._word_map.__file__,
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # must not raise

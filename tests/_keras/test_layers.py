@@ -1,4 +1,4 @@
-"""The Keras networks of sk_embed._models, checked against plain Keras."""
+"""The Keras networks of sk_embed._keras._layers, checked against plain Keras."""
 
 import pickle
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
-from sk_embed._models import (
+from sk_embed._keras._layers import (
     EmbeddingBag,
     MaskedGlobalPooling1D,
     PaddingMask,

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
-from sk_embed import _base, _memory
+from sk_embed import _base
+from sk_embed._keras import _memory
 
 
 @pytest.fixture
