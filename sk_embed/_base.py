@@ -1,7 +1,7 @@
 """What the sequence-embedding classifier and regressor share.
 
 The scikit-learn side lives here: parameters, validation, seeding, the fit
-lifecycle and pickling. The network comes from :mod:`sk_embed._keras._layers`,
+lifecycle and pickling. The network comes from :mod:`sk_embed._keras._networks`,
 and the training loop is scikeras' (through :mod:`sk_embed._keras._compat`).
 """
 
@@ -22,13 +22,9 @@ from sklearn.utils.validation import (
 )
 
 from ._keras._memory import check_embedding_fits
-from ._keras._layers import (
-    ENCODERS,
-    POOLINGS,
-    build_embedding_network,
-    predict_in_chunks,
-)
+from ._keras._networks import ENCODERS, POOLINGS, build_embedding_network
 from ._keras._optimizers import LazyAdam
+from ._keras._prediction import predict_in_chunks
 from ._keras._trainers import seed_states
 from ._utils._validation import model_ids, validate_token_matrix
 

@@ -22,7 +22,7 @@ from ..text._tokenizer import SequenceTokenizer
 
 __all__ = ["most_similar"]
 
-#: Name of the embedding layer in the networks of sk_embed._keras._layers.
+#: Name of the embedding layer in the networks of sk_embed._keras._networks.
 EMBEDDING_LAYER = "embedding"
 
 _EXPECTED = (

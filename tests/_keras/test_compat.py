@@ -8,7 +8,7 @@ from sk_embed._keras._compat import (
     build_training_state,
     split_validation,
 )
-from sk_embed._keras._layers import build_embedding_network
+from sk_embed._keras._networks import build_embedding_network
 
 
 def _epoch(batches):
