@@ -4,8 +4,9 @@ word-vector files (read to initialise an embedding, written to inspect one).
 Sits above the estimators: it reads their fitted networks and tokenizers.
 """
 
+from ._history import plot_history
 from ._load_vectors import load_word_vectors, save_word_vectors
-from ._word_map import plot_embeddings, plot_history
+from ._word_map import plot_embeddings
 from ._words import most_similar
 
 __all__ = [
