@@ -5,7 +5,8 @@ Sits above the estimators: it reads their fitted networks and tokenizers.
 """
 
 from ._history import plot_history
-from ._load_vectors import load_word_vectors, save_word_vectors
+from ._load_vectors import load_word_vectors
+from ._save_vectors import save_word_vectors
 from ._word_map import plot_embeddings
 from ._words import most_similar
 
