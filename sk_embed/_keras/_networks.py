@@ -245,3 +245,18 @@ def build_embedding_network(
     outputs = _dense(n_outputs, seeds, "output", output_activation)(x)
     return keras.Model(inputs, outputs, name="sequence_embedding")
 
+
+def build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):
+    """Our network, compiled by us.
+
+    scikeras gets it compiled, which keeps the loss and optimizer ours
+    (scikeras would otherwise re-derive them from its own parameters).
+    """
+    model = build_embedding_network(**network)
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        metrics=list(metrics),
+        steps_per_execution=steps_per_execution,
+    )
+    return model

@@ -91,6 +91,22 @@ def seed_states(model):
     return [v for v in model.non_trainable_variables if id(v) not in weights]
 
 
+def trainer_key(network, compile_settings):
+    """What a network's traced train step depends on, as a hashable string
+    (see this module's docstring): everything but its initial weights."""
+    network = dict(network, seed=None)
+    if network["embeddings"] is not None:
+        network["embeddings"] = network["embeddings"].shape
+    optimizer = compile_settings["optimizer"]
+    # Keras names each new optimizer uniquely ("adam_2"); the name is not
+    # part of the computation.
+    optimizer_config = dict(optimizer.get_config(), name=None)
+    settings = dict(
+        compile_settings, optimizer=(type(optimizer).__qualname__, optimizer_config)
+    )
+    return repr((sorted(network.items()), sorted(settings.items())))
+
+
 def clear_trainers():
     """Forget every cached trainer (they are rebuilt when needed)."""
     with _cache_lock:
