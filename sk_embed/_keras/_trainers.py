@@ -10,7 +10,7 @@ instead: a compiled copy of the same architecture, loss and optimizer, kept
 from an earlier fit with its traced functions. It is loaded with the new
 network's initial weights, optimizer state and dropout seed states, trained,
 and its final state is copied back, so the network ends exactly as if it had
-been trained itself (``tests/test_trainers.py`` checks this).
+been trained itself (``tests/_keras/test_trainers.py`` checks this).
 
 Large networks train on themselves: their tracing is a small part of their
 training, and a cached copy would hold their memory twice. The cache is
