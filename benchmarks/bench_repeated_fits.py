@@ -2,7 +2,7 @@
 sk_embed's cached trainers.
 
 A Keras model traces its train step on its first fit; a small network pays
-more for that than for its training. ``sk_embed._trainers`` trains each
+more for that than for its training. ``sk_embed._keras._trainers`` trains each
 later fit of the same architecture on a cached compiled copy instead. This
 script runs ``cross_val_score`` (5 folds, so 5 fits of the same network,
 then 5 more in a second call) for a few networks, in one process:
@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
-from sk_embed import _trainers
+from sk_embed._keras import _trainers
 
 NETWORKS = {
     "seed (Flatten)": dict(),

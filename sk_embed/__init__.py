@@ -1,23 +1,25 @@
 """Keras word-embedding text models as first-class scikit-learn estimators."""
 
 # Before anything imports Keras: TensorFlow's start-up lines are dropped
-# below TF_CPP_MIN_LOG_LEVEL (see _startup for why this takes more than the
-# variable).
-from ._startup import import_tensorflow_quietly
+# below TF_CPP_MIN_LOG_LEVEL (see _keras/_startup.py for why this takes more
+# than the variable).
+from ._keras._startup import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
 # isort: split
 from ._classifier import SequenceEmbeddingClassifier
 from ._estimator_checks import EXPECTED_FAILED_CHECKS, expected_failed_checks
-from ._hashing import HashingSequenceTokenizer
-from ._inspection import most_similar
-from ._padding import PadTransformer
-from ._plotting import plot_embeddings, plot_history
+from ._inspection import (
+    load_word_vectors,
+    most_similar,
+    plot_embeddings,
+    plot_history,
+    save_word_vectors,
+)
 from ._regressor import SequenceEmbeddingRegressor
 from ._text_classifier import make_text_classifier
-from ._tokenizer import SequenceTokenizer
-from ._word_vectors import load_word_vectors, save_word_vectors
+from .text import HashingSequenceTokenizer, PadTransformer, SequenceTokenizer
 
 __version__ = "0.1.0"
 

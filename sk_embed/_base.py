@@ -1,8 +1,10 @@
 """What the sequence-embedding classifier and regressor share.
 
 The scikit-learn side lives here: parameters, validation, seeding, the fit
-lifecycle and pickling. The network comes from :mod:`sk_embed._models`, and
-the training loop is scikeras' (through :mod:`sk_embed._compat`).
+lifecycle and pickling. The Keras side comes from :mod:`sk_embed._keras`: the
+network from ``_networks``, the optimizer from ``_optimizers``, the model's
+picklable state from ``_saving``, and the training loop is scikeras'
+(through ``_compat``).
 """
 
 import contextlib
@@ -21,14 +23,13 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._memory import check_embedding_fits
-from ._models import ENCODERS, POOLINGS, build_embedding_network, predict_in_chunks
-from ._optimizers import LazyAdam
-from ._trainers import seed_states
-from ._validation import model_ids, validate_token_matrix
-
-#: Optimizer names of sk_embed's own, beside Keras' names.
-OPTIMIZERS = {"lazy_adam": LazyAdam}
+from ._keras._memory import check_embedding_fits
+from ._keras._networks import ENCODERS, POOLINGS, build_and_compile
+from ._keras._optimizers import make_optimizer
+from ._keras._prediction import predict_in_chunks
+from ._keras._saving import model_from_state, model_to_state
+from ._keras._trainers import trainer_key
+from ._utils._validation import model_ids, validate_token_matrix
 
 
 @contextlib.contextmanager
@@ -70,60 +71,6 @@ def resolve_batch_size(batch_size, n_samples):
         return largest
     exponent = round(np.log2(max(n_samples, 1) / AUTO_STEPS_PER_EPOCH))
     return int(np.clip(2**exponent, smallest, largest))
-
-
-def make_optimizer(optimizer, learning_rate):
-    """Return a fresh Keras optimizer for one fit.
-
-    A new instance every time: a Keras optimizer holds per-model slots, so
-    an instance shared by clones or refits would fail or leak state.
-    """
-    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
-        optimizer = OPTIMIZERS[optimizer]()
-    elif isinstance(optimizer, str):
-        try:
-            optimizer = keras.optimizers.get(optimizer)
-        except ValueError as error:
-            raise ValueError(
-                f"Unknown optimizer {optimizer!r}; use a Keras optimizer name "
-                "such as 'rmsprop' or 'adam', 'lazy_adam', or a "
-                "keras.optimizers.Optimizer."
-            ) from error
-    elif isinstance(optimizer, type):
-        optimizer = optimizer()
-    config = optimizer.get_config()
-    if learning_rate is not None:
-        config["learning_rate"] = learning_rate
-    return type(optimizer).from_config(config)
-
-
-def _model_to_state(model, resumable):
-    """Architecture, weights and compile settings; with ``resumable``, also
-    what ``partial_fit`` needs to continue exactly where it stopped."""
-    state = {
-        "config": keras.saving.serialize_keras_object(model),
-        "weights": model.get_weights(),
-        "compile_config": model.get_compile_config() if model.compiled else None,
-    }
-    if resumable:
-        optimizer = {}
-        model.optimizer.save_own_variables(optimizer)
-        state["optimizer"] = optimizer
-        state["seed_states"] = [variable.numpy() for variable in seed_states(model)]
-    return state
-
-
-def _model_from_state(state):
-    model = keras.saving.deserialize_keras_object(state["config"])
-    model.set_weights(state["weights"])
-    if state["compile_config"] is not None:
-        # This builds the optimizer, with fresh slots.
-        model.compile_from_config(state["compile_config"])
-    if "optimizer" in state:
-        model.optimizer.load_own_variables(state["optimizer"])
-        for variable, value in zip(seed_states(model), state["seed_states"]):
-            variable.assign(value)
-    return model
 
 
 class BaseSequenceEmbedding(BaseEstimator):
@@ -308,8 +255,8 @@ class BaseSequenceEmbedding(BaseEstimator):
             optimizer=make_optimizer(self.optimizer, self.learning_rate),
             steps_per_execution=self.steps_per_execution,
         )
-        self.model_ = _build_and_compile(network=network, **compile_settings)
-        self._trainer_key = _trainer_key(network, compile_settings)
+        self.model_ = build_and_compile(network=network, **compile_settings)
+        self._trainer_key = trainer_key(network, compile_settings)
         self.vocab_size_ = vocab_size
 
     def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
@@ -411,7 +358,7 @@ class BaseSequenceEmbedding(BaseEstimator):
         state = super().__getstate__()
         if "model_" in state:
             state = dict(state)
-            state["model_"] = _model_to_state(
+            state["model_"] = model_to_state(
                 state["model_"], state.get("_resumable", False)
             )
         return state
@@ -419,7 +366,7 @@ class BaseSequenceEmbedding(BaseEstimator):
     def __setstate__(self, state):
         if "model_" in state:
             state = dict(state)
-            state["model_"] = _model_from_state(state["model_"])
+            state["model_"] = model_from_state(state["model_"])
         super().__setstate__(state)
 
     def __sklearn_tags__(self):
@@ -439,35 +386,3 @@ class BaseSequenceEmbedding(BaseEstimator):
         separates the common checks' rounded make_blobs features.
         """
         return self.encoder is None and self.pooling != "flatten"
-
-
-def _trainer_key(network, compile_settings):
-    """What a network's traced train step depends on, as a hashable string
-    (see ``sk_embed._trainers``): everything but its initial weights."""
-    network = dict(network, seed=None)
-    if network["embeddings"] is not None:
-        network["embeddings"] = network["embeddings"].shape
-    optimizer = compile_settings["optimizer"]
-    # Keras names each new optimizer uniquely ("adam_2"); the name is not
-    # part of the computation.
-    optimizer_config = dict(optimizer.get_config(), name=None)
-    settings = dict(
-        compile_settings, optimizer=(type(optimizer).__qualname__, optimizer_config)
-    )
-    return repr((sorted(network.items()), sorted(settings.items())))
-
-
-def _build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):
-    """Our network, compiled by us.
-
-    scikeras gets it compiled, which keeps the loss and optimizer ours
-    (scikeras would otherwise re-derive them from its own parameters).
-    """
-    model = build_embedding_network(**network)
-    model.compile(
-        optimizer=optimizer,
-        loss=loss,
-        metrics=list(metrics),
-        steps_per_execution=steps_per_execution,
-    )
-    return model

@@ -13,8 +13,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEmbedding
-from ._compat import SeededKerasClassifier
-from ._docstrings import fill_doc
+from ._keras._compat import SeededKerasClassifier
+from ._utils._docstrings import fill_doc
 
 #: A label is predicted when its probability is above this, as in
 #: ``MLPClassifier``.

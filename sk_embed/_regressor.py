@@ -5,8 +5,8 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseSequenceEmbedding
-from ._compat import SeededKerasRegressor
-from ._docstrings import fill_doc
+from ._keras._compat import SeededKerasRegressor
+from ._utils._docstrings import fill_doc
 
 
 @fill_doc

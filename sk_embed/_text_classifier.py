@@ -3,8 +3,7 @@
 from sklearn.pipeline import make_pipeline
 
 from ._classifier import SequenceEmbeddingClassifier
-from ._padding import PadTransformer
-from ._tokenizer import SequenceTokenizer
+from .text import PadTransformer, SequenceTokenizer
 
 __all__ = ["make_text_classifier"]
 

@@ -20,7 +20,7 @@ ESTIMATORS = [
     SequenceEmbeddingClassifier(pooling="average", hidden_units=(), dropout=0.2),
     SequenceEmbeddingClassifier(encoder="conv1d", pooling="max"),
     # One recurrent configuration: the GRU shares its code path with the
-    # LSTM (test_models.py and the GRU regressor of _kernel_path_checks.py
+    # LSTM (_keras/test_layers.py and the GRU regressor of _kernel_path_checks.py
     # cover it), and each recurrent configuration costs the suite a minute.
     SequenceEmbeddingClassifier(
         encoder="lstm",
@@ -52,8 +52,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 #: text (it warns "Can't test estimator SequenceTokenizer which requires
 #: input of type ... string=True"), as for its own CountVectorizer and
 #: HashingVectorizer; these apply to the tokenizers all the same, and their
-#: fit/transform behaviour is tested in test_tokenizer.py and
-#: test_hashing.py.
+#: fit/transform behaviour is tested in text/test_tokenizer.py and
+#: text/test_hashing.py.
 TEXT_INPUT_CHECKS = [
     "check_no_attributes_set_in_init",
     "check_estimator_repr",

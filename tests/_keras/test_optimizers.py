@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sk_embed._optimizers import LazyAdam
+from sk_embed._keras._optimizers import LazyAdam
 
 
 def _sparse(values, rows, n_rows=6):

@@ -227,18 +227,25 @@ def test_missing_matplotlib_gives_clear_error(monkeypatch, clf_with_validation):
         plot_history(clf_with_validation)
 
 
+def _load_without_matplotlib(module):
+    # Inside the package, so that its relative imports resolve.
+    spec = importlib.util.spec_from_file_location(
+        f"{module.__name__}_without_matplotlib", module.__file__
+    )
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)  # must not raise
+    return loaded
+
+
 def test_module_imports_without_matplotlib(monkeypatch):
-    import sk_embed._plotting
+    import sk_embed._inspection._history
+    import sk_embed._inspection._word_map
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    # Inside the package, so that its relative imports resolve.
-    spec = importlib.util.spec_from_file_location(
-        "sk_embed._plotting_without_matplotlib", sk_embed._plotting.__file__
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # must not raise
+    history = _load_without_matplotlib(sk_embed._inspection._history)
+    word_map = _load_without_matplotlib(sk_embed._inspection._word_map)
     with pytest.raises(ImportError, match="plot_history requires matplotlib"):
-        module.plot_history({"loss": [1.0]})
+        history.plot_history({"loss": [1.0]})
     with pytest.raises(ImportError, match="plot_embeddings requires matplotlib"):
-        module.plot_embeddings(object())
+        word_map.plot_embeddings(object())

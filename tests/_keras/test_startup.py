@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from sk_embed._startup import _kept_lines
+from sk_embed._keras._startup import _kept_lines
 
 STARTUP_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
-from sk_embed import _base, _memory
+from sk_embed._keras import _memory, _networks
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def no_network(monkeypatch):
     def refuse(**network):
         raise AssertionError(f"a network of {network['vocab_size']} ids was built")
 
-    monkeypatch.setattr(_base, "build_embedding_network", refuse)
+    monkeypatch.setattr(_networks, "build_embedding_network", refuse)
 
 
 @pytest.mark.parametrize("how", ["fit", "partial_fit"])

@@ -1,10 +1,14 @@
-"""Tests of the training-data plumbing in sk_embed._compat."""
+"""Tests of the training-data plumbing in sk_embed._keras._compat."""
 
 import numpy as np
 import pytest
 
-from sk_embed._compat import ShuffledBatches, build_training_state, split_validation
-from sk_embed._models import build_embedding_network
+from sk_embed._keras._compat import (
+    ShuffledBatches,
+    build_training_state,
+    split_validation,
+)
+from sk_embed._keras._networks import build_embedding_network
 
 
 def _epoch(batches):

@@ -16,13 +16,13 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSequenceEmbedding
-from ._docstrings import fill_doc
-from ._tokenizer import SequenceTokenizer
+from .._base import BaseSequenceEmbedding
+from .._utils._docstrings import fill_doc
+from ..text._tokenizer import SequenceTokenizer
 
 __all__ = ["most_similar"]
 
-#: Name of the embedding layer in the networks of sk_embed._models.
+#: Name of the embedding layer in the networks of sk_embed._keras._networks.
 EMBEDDING_LAYER = "embedding"
 
 _EXPECTED = (

@@ -18,7 +18,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_embed import SequenceTokenizer
-from sk_embed._tokenizer import OOV_TOKEN
+from sk_embed.text._tokenizer import OOV_TOKEN
 
 DEFAULT_PATTERN = r"(?u)\w+(?:'\w+)*"
 

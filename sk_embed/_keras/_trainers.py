@@ -10,7 +10,7 @@ instead: a compiled copy of the same architecture, loss and optimizer, kept
 from an earlier fit with its traced functions. It is loaded with the new
 network's initial weights, optimizer state and dropout seed states, trained,
 and its final state is copied back, so the network ends exactly as if it had
-been trained itself (``tests/test_trainers.py`` checks this).
+been trained itself (``tests/_keras/test_trainers.py`` checks this).
 
 Large networks train on themselves: their tracing is a small part of their
 training, and a cached copy would hold their memory twice. The cache is
@@ -89,6 +89,22 @@ def seed_states(model):
     that training advances, but not weights."""
     weights = {id(weight) for weight in model.weights}
     return [v for v in model.non_trainable_variables if id(v) not in weights]
+
+
+def trainer_key(network, compile_settings):
+    """What a network's traced train step depends on, as a hashable string
+    (see this module's docstring): everything but its initial weights."""
+    network = dict(network, seed=None)
+    if network["embeddings"] is not None:
+        network["embeddings"] = network["embeddings"].shape
+    optimizer = compile_settings["optimizer"]
+    # Keras names each new optimizer uniquely ("adam_2"); the name is not
+    # part of the computation.
+    optimizer_config = dict(optimizer.get_config(), name=None)
+    settings = dict(
+        compile_settings, optimizer=(type(optimizer).__qualname__, optimizer_config)
+    )
+    return repr((sorted(network.items()), sorted(settings.items())))
 
 
 def clear_trainers():

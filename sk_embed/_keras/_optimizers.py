@@ -1,5 +1,7 @@
 """Keras optimizers that sk_embed adds to Keras' own.
 
+``make_optimizer`` turns an estimator's ``optimizer`` parameter (a Keras
+name, ``"lazy_adam"``, a class or an instance) into a fresh optimizer.
 ``LazyAdam`` exists for the bag-of-ids networks (:class:`EmbeddingBag`):
 their embedding table is large (600,000 rows in ``make_text_classifier``)
 while a batch touches a few thousand rows. Keras' ``Adam`` densifies a
@@ -213,3 +215,32 @@ def _sum_repeated_rows(gradient):
         lambda: tf.math.unsorted_segment_sum(gradient.values, position, n_rows),
     )
     return rows, values
+
+
+#: Optimizer names of sk_embed's own, beside Keras' names.
+OPTIMIZERS = {"lazy_adam": LazyAdam}
+
+
+def make_optimizer(optimizer, learning_rate):
+    """Return a fresh Keras optimizer for one fit.
+
+    A new instance every time: a Keras optimizer holds per-model slots, so
+    an instance shared by clones or refits would fail or leak state.
+    """
+    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
+        optimizer = OPTIMIZERS[optimizer]()
+    elif isinstance(optimizer, str):
+        try:
+            optimizer = keras.optimizers.get(optimizer)
+        except ValueError as error:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; use a Keras optimizer name "
+                "such as 'rmsprop' or 'adam', 'lazy_adam', or a "
+                "keras.optimizers.Optimizer."
+            ) from error
+    elif isinstance(optimizer, type):
+        optimizer = optimizer()
+    config = optimizer.get_config()
+    if learning_rate is not None:
+        config["learning_rate"] = learning_rate
+    return type(optimizer).from_config(config)

@@ -34,7 +34,7 @@ from sk_embed import (  # noqa: E402
     plot_embeddings,
     save_word_vectors,
 )
-from sk_embed._models import EmbeddingBag  # noqa: E402
+from sk_embed._keras._layers import EmbeddingBag  # noqa: E402
 
 TEXTS = [
     "good great fine film",

@@ -1,4 +1,4 @@
-"""The Keras networks of sk_embed._models, checked against plain Keras."""
+"""The custom layers and networks of sk_embed/_keras, checked against plain Keras."""
 
 import pickle
 
@@ -7,13 +7,9 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
-from sk_embed._models import (
-    EmbeddingBag,
-    MaskedGlobalPooling1D,
-    PaddingMask,
-    build_embedding_network,
-    predict_in_chunks,
-)
+from sk_embed._keras._layers import EmbeddingBag, MaskedGlobalPooling1D, PaddingMask
+from sk_embed._keras._networks import build_embedding_network
+from sk_embed._keras._prediction import predict_in_chunks
 
 
 def _token_rows():

@@ -158,7 +158,7 @@ class _SeededFitMixin:
     shuffle_seed = None
     split_seed = None
     #: What the model's traced train step depends on besides the data (see
-    #: ``sk_embed._trainers``), or None to train the model itself.
+    #: ``sk_embed._keras._trainers``), or None to train the model itself.
     trainer_key = None
     #: Epochs the model was trained for before this wrapper got it (earlier
     #: ``partial_fit`` calls): Keras numbers the epochs on from there, as

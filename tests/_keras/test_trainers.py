@@ -1,4 +1,4 @@
-"""Tests of the compiled stand-ins that train small networks (sk_embed._trainers)."""
+"""Tests of the compiled stand-ins that train small networks (_keras/_trainers.py)."""
 
 import keras
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from joblib import Parallel, delayed
 
 from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
-from sk_embed import _trainers
+from sk_embed._keras import _trainers
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ._models import OOV_ROWS
+from ._networks import OOV_ROWS
 
 #: Copies of the embedding table that training holds at once: the weights,
 #: their gradient (Keras' optimizers densify an embedding's sparse gradient)

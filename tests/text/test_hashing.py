@@ -21,14 +21,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 from sklearn.utils._param_validation import InvalidParameterError
 
-import sk_embed._hashing
+import sk_embed.text._hashing
 from sk_embed import (
     HashingSequenceTokenizer,
     PadTransformer,
     SequenceEmbeddingClassifier,
     SequenceTokenizer,
 )
-from sk_embed._hashing import MAX_BUCKETS
+from sk_embed.text._hashing import MAX_BUCKETS
 
 REVIEWS = [
     "A great movie!<br /><br />Great acting, great story.",
@@ -211,7 +211,7 @@ def test_blocks_of_texts_do_not_change_the_ids(monkeypatch, binary):
     tokenizer = HashingSequenceTokenizer(ngram_range=(1, 3), binary=binary)
     texts = REVIEWS * 4 + ["", "word"]
     expected = as_lists(tokenizer.transform(texts))
-    monkeypatch.setattr(sk_embed._hashing, "_BLOCK_CHARACTERS", 30)
+    monkeypatch.setattr(sk_embed.text._hashing, "_BLOCK_CHARACTERS", 30)
     assert as_lists(tokenizer.transform(texts)) == expected
     tokenizer.set_params(token_pattern=SAME_PATTERN_VIA_RE)
     assert as_lists(tokenizer.transform(texts)) == expected
@@ -234,7 +234,7 @@ import json, sys, types
 package = types.ModuleType("sk_embed")
 package.__path__ = [sys.argv[1]]
 sys.modules["sk_embed"] = package
-from sk_embed._hashing import HashingSequenceTokenizer
+from sk_embed.text._hashing import HashingSequenceTokenizer
 tokenizer = HashingSequenceTokenizer(n_buckets=1000, ngram_range=(1, 2))
 ids = [s.tolist() for s in tokenizer.transform(json.loads(sys.argv[2]))]
 print(json.dumps({"ids": ids, "hash": hash("great")}))
@@ -243,7 +243,7 @@ print(json.dumps({"ids": ids, "hash": hash("great")}))
 
 def test_same_ids_in_a_process_with_another_hash_seed():
     seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
-    package_dir = str(Path(sk_embed._hashing.__file__).parent)
+    package_dir = str(Path(sk_embed.text._hashing.__file__).parents[1])
     child = subprocess.run(
         [sys.executable, "-c", CHILD_SCRIPT, package_dir, json.dumps(REVIEWS)],
         env={**os.environ, "PYTHONHASHSEED": seed},

@@ -1,0 +1,105 @@
+"""Prediction in chunks of one fixed shape, so that a row's output ignores the
+rest of the batch."""
+
+import keras
+import numpy as np
+from keras import layers
+
+from ._layers import EmbeddingBag, MaskedMultiHeadAttention, PositionEmbedding
+
+#: Most and fewest rows of one forward pass at prediction time (see
+#: ``predict_in_chunks``). The fewest is a multiple of every SIMD width, so
+#: no element of a chunk's tensors is left to a scalar loop.
+PREDICT_MAX_ROWS = 1024
+PREDICT_MIN_ROWS = 16
+#: About how many multiply-adds one prediction chunk may cost (0.1 s on 2
+#: cores with oneDNN, up to 0.5 s without): the seed network gets chunks of
+#: 1,024 rows, a 1-D convolution of 64 filters over 400 tokens chunks of
+#: 512, a Transformer block 32 wide over 400 tokens chunks of 128. Smaller
+#: chunks would predict one row faster but many rows slower: each eager
+#: call of a network costs about 1.5 ms per layer besides the arithmetic.
+PREDICT_CHUNK_WORK = 2**31
+
+
+def prediction_rows(model):
+    """Rows of every forward pass of ``model`` in ``predict_in_chunks``.
+
+    A power of two from ``PREDICT_MIN_ROWS`` to ``PREDICT_MAX_ROWS``, the
+    largest whose chunk costs at most about ``PREDICT_CHUNK_WORK``
+    multiply-adds: a row predicted alone is padded to a whole chunk, so a
+    network that costs much per row (a Transformer over long texts) gets
+    small chunks, and a cheap one large chunks, which save per-call
+    overhead. It depends on the network's architecture only, never on the
+    data predicted.
+    """
+    work = max(_multiply_adds_per_row(model), 1)
+    rows = PREDICT_MAX_ROWS
+    while rows > PREDICT_MIN_ROWS and rows * work > PREDICT_CHUNK_WORK:
+        rows //= 2
+    return rows
+
+
+def _multiply_adds_per_row(model):
+    """About how many multiply-adds ``model`` spends on one row.
+
+    Each layer's weights times the positions it is applied at (a Dense
+    layer after the pooling at one, a convolution, a recurrent layer or a
+    Transformer's Dense layers at every token), plus the attention's
+    query-key and weight-value products; embedding tables are looked up,
+    not multiplied.
+    """
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, (layers.Embedding, EmbeddingBag, PositionEmbedding)):
+            continue
+        shape = tuple(layer.output.shape)
+        positions = int(np.prod(shape[1:-1], dtype=np.int64))
+        total += positions * sum(int(np.prod(w.shape)) for w in layer.weights)
+        if isinstance(layer, MaskedMultiHeadAttention):
+            length, width = shape[1], shape[2]
+            total += 2 * length * length * width
+    return total
+
+
+def predict_in_chunks(model, token_ids):
+    """Run ``model`` for inference over ``token_ids``; return a float32 array.
+
+    Every forward pass gets exactly ``prediction_rows(model)`` rows: the
+    last chunk is completed with rows of padding (id 0), whose outputs are
+    dropped. So every row of every call goes through TensorFlow's kernels
+    in a tensor of the same shape, and its result does not depend on the
+    other rows, on their number or on its place among them (scikit-learn's
+    ``check_methods_sample_order_invariance`` and
+    ``check_methods_subset_invariance``), on any CPU and with or without
+    oneDNN (``TF_ENABLE_ONEDNN_OPTS``). Why it takes a fixed shape: how a
+    matrix product splits its work between threads and cache blocks, and so
+    the order of its sums, depends on the row count (Eigen, TensorFlow's
+    CPU kernels without oneDNN, splits the inner dimension between threads
+    when the rows are few), a single row takes a matrix-vector product of
+    its own, and elementwise kernels leave the last few values of a tensor
+    whose size is not a multiple of the SIMD width to a scalar loop that
+    rounds differently. Within a chunk, the softmax layers' result for a
+    row is independent of its place (:func:`batch_invariant_softmax`), as
+    the layer normalisation's is (``BatchInvariantLayerNormalization``).
+
+    The model is called eagerly, chunk by chunk: ``model.predict`` builds a
+    data pipeline on every call (about 35 ms here), and
+    ``predict_on_batch`` traces a ``tf.function`` for every new model and
+    input shape (50-500 ms), which a search or cross-validation would pay
+    for each fold, with TensorFlow's retracing warnings on top.
+    """
+    n_rows = len(token_ids)
+    rows = prediction_rows(model)
+    missing = -n_rows % rows
+    if missing or n_rows == 0:
+        padding = np.zeros((missing or rows, token_ids.shape[1]), token_ids.dtype)
+        token_ids = np.concatenate([token_ids, padding])
+    output = np.concatenate(
+        [
+            keras.ops.convert_to_numpy(
+                model(token_ids[start : start + rows], training=False)
+            )
+            for start in range(0, len(token_ids), rows)
+        ]
+    )
+    return output[:n_rows]
