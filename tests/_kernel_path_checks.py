@@ -8,8 +8,8 @@ one machine, both the kernels of CPUs without AVX-512 VNNI, BF16 or AMX
 1. with ``--estimator-checks``: scikit-learn's ``check_estimator`` over
    every public estimator with its default parameters, given sk_embed's
    public expected failures and nothing else;
-2. for every model configuration of ``test_common.py`` and a recurrent
-   regressor, each fitted once (seeded or not, with a sigmoid, multi-label
+2. for every model configuration of ``test_common.py`` and a
+   bidirectional GRU regressor, each fitted once (seeded or not, with a sigmoid, multi-label
    sigmoid or softmax output, in turn): that a row's prediction is the
    same, to the last bit, alone, among 1,100 rows (more than one
    prediction chunk) in any order, and in a subset.
@@ -80,7 +80,9 @@ def check_rows():
 
     models = [e for e in ESTIMATORS if "epochs" in e.get_params()]
     models.append(
-        SequenceEmbeddingRegressor(encoder="gru", pooling="average", encoder_units=8)
+        SequenceEmbeddingRegressor(
+            encoder="gru", bidirectional=True, pooling="average", encoder_units=8
+        )
     )
     rng = np.random.RandomState(0)
     X = rng.randint(1, 100, size=(60, 12))

@@ -104,6 +104,25 @@ def test_recurrent_encoder_with_flatten_passes_no_mask_warning(recwarn):
     assert not [w for w in recwarn if "mask" in str(w.message)]
 
 
+@pytest.mark.parametrize("encoder", ["gru", "lstm"])
+def test_bidirectional_encoder_reads_the_rows_both_ways(encoder):
+    options = dict(
+        vocab_size=20, sequence_length=6, embedding_dim=3, hidden_units=(),
+        n_outputs=1, output_activation="sigmoid", pooling="average",
+        encoder=encoder, encoder_units=2, seed=0,
+    )  # fmt: skip
+    model = build_embedding_network(bidirectional=True, **options)
+    (wrapper,) = [l for l in model.layers if isinstance(l, keras.layers.Bidirectional)]
+    # Two encoders of 2 units, one per direction, each ignoring the padding.
+    assert wrapper.compute_output_shape((None, 6, 3))[-1] == 4
+    X = np.array([[1, 2, 3, 0, 0, 0], [1, 2, 3, 4, 5, 0]], "int32")
+    np.testing.assert_allclose(
+        model.predict_on_batch(X[:1]), model.predict_on_batch(X)[:1], rtol=1e-6
+    )
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_on_batch(X), model.predict_on_batch(X))
+
+
 def _transformer(sequence_length, **params):
     options = dict(
         vocab_size=30, sequence_length=sequence_length, embedding_dim=6,

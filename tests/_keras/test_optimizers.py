@@ -52,20 +52,20 @@ def test_a_row_that_missed_steps_catches_up_at_the_end():
 
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_equals_adam_over_many_steps_of_rare_rows(amsgrad):
-    # 300 steps, each touching 1 to 4 of 20 rows: most rows miss most steps,
+    # 150 steps, each touching 1 to 4 of 20 rows: most rows miss most steps,
     # and catch up when a batch next uses them, then at the end.
     rng = np.random.RandomState(0)
     gradients = []
-    for _ in range(300):
+    for _ in range(150):
         rows = rng.choice(20, size=rng.randint(1, 5), replace=False)
         gradients.append(_sparse(rng.randn(len(rows), 2), rows, n_rows=20))
     dense = _run(
         keras.optimizers.Adam(0.01, amsgrad=amsgrad), gradients, dense=True, n_rows=20
     )
     lazy = _run(LazyAdam(0.01, amsgrad=amsgrad), gradients, n_rows=20)
-    # The rows moved by up to 0.4; the differences are float rounding and
+    # The rows moved by up to 0.3; the differences are float rounding and
     # epsilon's share of the missed steps.
-    assert np.abs(dense - 1).max() > 0.3
+    assert np.abs(dense - 1).max() > 0.2
     np.testing.assert_allclose(lazy, dense, atol=2e-5)
 
 
