@@ -275,6 +275,7 @@ class BaseSequenceEmbedding(BaseEstimator):
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
         wrapper.trainer_key = getattr(self, "_trainer_key", None)
         wrapper.epochs_before = self._epochs_trained()
+        wrapper.catch_up_at_end = not stream
         wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)
         history = {key: list(values) for key, values in self.history_.items()}
         for key, values in wrapper.history_.items():

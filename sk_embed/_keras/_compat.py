@@ -17,6 +17,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
 
+from ._optimizers import catching_up_at_the_end
 from ._trainers import trainer_for
 
 
@@ -164,6 +165,9 @@ class _SeededFitMixin:
     #: ``partial_fit`` calls): Keras numbers the epochs on from there, as
     #: callbacks such as ``LearningRateScheduler`` expect.
     epochs_before = 0
+    #: False in ``partial_fit``: LazyAdam's rows catch up when next used
+    #: rather than at the end of each call (see ``LazyAdam``).
+    catch_up_at_end = True
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -181,7 +185,10 @@ class _SeededFitMixin:
         trainer_key = (
             None if self.trainer_key is None else (self.trainer_key, data_structure)
         )
-        with trainer_for(self.model_, trainer_key) as trainer:
+        with (
+            trainer_for(self.model_, trainer_key) as trainer,
+            catching_up_at_the_end(trainer.optimizer, self.catch_up_at_end),
+        ):
             build_training_state(trainer, train)
             batches = ShuffledBatches(train, self.batch_size, self.shuffle_seed)
             history = trainer.fit(

@@ -91,6 +91,24 @@ def test_each_call_catches_up_the_rows_it_trained():
     assert dense[2][3, 0] < after_each_call[2][3, 0]
 
 
+def test_partial_fit_leaves_its_rows_to_catch_up_when_next_used(token_data):
+    from sk_embed import SequenceEmbeddingClassifier
+
+    X, y = token_data
+    clf = SequenceEmbeddingClassifier(
+        pooling="average", hidden_units=(), optimizer="lazy_adam", random_state=0
+    )
+    clf.partial_fit(X, y, classes=np.unique(y))
+    optimizer = clf.model_.optimizer
+    # No catch-up at the end of the call: the caught-up step is still 0 ...
+    assert optimizer.iterations.numpy() > 0
+    assert optimizer._caught_up_at.numpy() == 0
+    # ... and fit's end catches up, with the flag back to its default.
+    clf.fit(X, y)
+    assert clf.model_.optimizer._caught_up_at.numpy() == clf.model_.optimizer.iterations.numpy()
+    assert optimizer.catch_up_at_end
+
+
 def test_a_network_trains_as_with_adam(token_data):
     from sk_embed import SequenceEmbeddingClassifier
 
