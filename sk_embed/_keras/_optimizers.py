@@ -52,6 +52,10 @@ class LazyAdam(keras.optimizers.Adam):
     as ``optimizer="lazy_adam"`` in sk_embed's estimators.
     """
 
+    #: Whether the end of ``fit`` catches the rows up (see
+    #: ``catching_up_at_the_end``).
+    catch_up_at_end = True
+
     def build(self, var_list):
         if self.built:
             return
@@ -98,10 +102,6 @@ class LazyAdam(keras.optimizers.Adam):
         self._set_rows(variable, rows, weights)
         self._set_rows(last_steps, rows, ops.broadcast_to(step, ops.shape(rows)))
 
-    #: Whether the end of ``fit`` catches the rows up (see
-    #: ``catching_up_at_the_end``).
-    catch_up_at_end = True
-
     def finalize_variable_values(self, var_list):
         """Catch the rows trained since the last catch-up up to the last
         step (Keras calls this at the end of every ``fit``)."""
@@ -113,11 +113,9 @@ class LazyAdam(keras.optimizers.Adam):
         super().finalize_variable_values(var_list)
 
     def _catch_up_rows_trained_since(self, variable, since, step):
-        # Only these rows: each row a batch used in an earlier call caught
-        # up then, and catches up again when a batch next uses it. A
-        # partial_fit of two steps over a table of 2**20 rows thus costs its
-        # rows, not the table. (Variables with dense gradients never set
-        # their last steps, and have no such rows.)
+        # Only the rows trained since the last catch-up: the others caught
+        # up then, and catch up again when a batch next uses them. (Variables
+        # with dense gradients never set their last steps: they have none.)
         index = self._get_variable_index(variable)
         last_steps = self._last_steps[index]
         rows = tf.reshape(tf.where(last_steps.value > since), [-1])
@@ -130,6 +128,20 @@ class LazyAdam(keras.optimizers.Adam):
         self._set_rows(self._momentums[index], rows, caught_up["m"])
         self._set_rows(self._velocities[index], rows, caught_up["v"])
         self._set_rows(last_steps, rows, ops.broadcast_to(step, ops.shape(rows)))
+
+    def load_own_variables(self, store):
+        # A partial_fit stream pickled before the catch-up existed holds
+        # Adam's variables only (ours come after them): load those, and
+        # count every row as caught up at the saved step, which is what that
+        # version did with the steps a row missed.
+        ours = [self._caught_up_at, *self._last_steps]
+        if len(store.keys()) != len(self.variables) - len(ours):
+            return super().load_own_variables(store)
+        for index, variable in enumerate(self.variables[: len(store.keys())]):
+            variable.assign(store[str(index)])
+        step = ops.cast(self.iterations, "float32")
+        for variable in ours:
+            variable.assign(ops.broadcast_to(step, variable.shape))
 
     def _alpha(self, learning_rate, step, dtype):
         beta_1 = ops.cast(self.beta_1, dtype)

@@ -109,6 +109,27 @@ def test_partial_fit_leaves_its_rows_to_catch_up_when_next_used(token_data):
     assert optimizer.catch_up_at_end
 
 
+def test_optimizer_state_saved_before_the_catch_up_loads():
+    gradients = [_sparse([[1, 1]], [0]), _sparse([[1, 1]], [3])]
+    variable = keras.Variable(np.ones((6, 2), dtype="float32"))
+    saved = LazyAdam(0.1)
+    saved.build([variable])
+    for gradient in gradients:
+        saved.apply([gradient], [variable])
+    store = {}
+    saved.save_own_variables(store)
+    n_adam = len(store) - 1 - 1  # without caught_up_at and one last_steps
+    old_store = {str(i): store[str(i)] for i in range(n_adam)}
+    loaded = LazyAdam(0.1)
+    loaded.build([variable])
+    loaded.load_own_variables(old_store)
+    assert loaded.iterations.numpy() == 2
+    np.testing.assert_array_equal(loaded._momentums[0].numpy(), saved._momentums[0].numpy())
+    # Every row counts as caught up at the saved step.
+    np.testing.assert_array_equal(loaded._last_steps[0].numpy(), 2.0)
+    assert loaded._caught_up_at.numpy() == 2.0
+
+
 def test_a_network_trains_as_with_adam(token_data):
     from sk_embed import SequenceEmbeddingClassifier
 
