@@ -26,6 +26,15 @@ import warnings
 import numpy as np
 
 
+def onednn_in_this_process():
+    """Whether this process's TensorFlow runs oneDNN's kernels."""
+    # TensorFlow's own answer, which follows both the CPU and
+    # TF_ENABLE_ONEDNN_OPTS. Private: no public API says which kernels run.
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
 def check_public_estimators():
     from sklearn.utils.estimator_checks import check_estimator
 
@@ -125,9 +134,7 @@ def main():
         start = time.perf_counter()
         failures += part()
         seconds[part.__name__] = round(time.perf_counter() - start, 1)
-    from tensorflow.python.util import _pywrap_util_port
-
-    onednn = bool(_pywrap_util_port.IsMklEnabled())
+    onednn = onednn_in_this_process()
     print(json.dumps({"failures": failures, "seconds": seconds, "onednn": onednn}))
 
 

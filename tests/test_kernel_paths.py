@@ -26,23 +26,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from _kernel_path_checks import onednn_in_this_process
 
 CHECKS = Path(__file__).resolve().with_name("_kernel_path_checks.py")
 TIMEOUT_SECONDS = 900
 
 
-def _onednn_in_this_process():
-    # TensorFlow's own answer, which follows both the CPU and
-    # TF_ENABLE_ONEDNN_OPTS. Private: no public API says which kernels run.
-    from tensorflow.python.util import _pywrap_util_port
-
-    return bool(_pywrap_util_port.IsMklEnabled())
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("onednn", ["0", "1"])
 def test_row_independence_on_both_kernel_paths_and_estimator_checks(onednn):
-    other_path = (onednn == "1") != _onednn_in_this_process()
+    other_path = (onednn == "1") != onednn_in_this_process()
     command = [sys.executable, str(CHECKS)] + (["--estimator-checks"] * other_path)
     result = subprocess.run(
         command,

@@ -93,14 +93,13 @@ class LazyAdam(keras.optimizers.Adam):
         )
         m = caught_up["m"] + (gradient - caught_up["m"]) * (1 - beta_1)
         v = caught_up["v"] + (ops.square(gradient) - caught_up["v"]) * (1 - beta_2)
-        self._set_rows(self._momentums[index], rows, m)
-        self._set_rows(self._velocities[index], rows, v)
         if self.amsgrad:
-            v = ops.maximum(caught_up["v_hat"], v)
-            self._set_rows(self._velocity_hats[index], rows, v)
-        weights = caught_up["weights"] - m * alpha / (ops.sqrt(v) + self.epsilon)
-        self._set_rows(variable, rows, weights)
-        self._set_rows(last_steps, rows, ops.broadcast_to(step, ops.shape(rows)))
+            v_hat = ops.maximum(caught_up["v_hat"], v)
+            self._set_rows(self._velocity_hats[index], rows, v_hat)
+        else:
+            v_hat = v
+        weights = caught_up["weights"] - m * alpha / (ops.sqrt(v_hat) + self.epsilon)
+        self._store_rows(index, variable, rows, step, weights=weights, m=m, v=v)
 
     def finalize_variable_values(self, var_list):
         """Catch the rows trained since the last catch-up up to the last
@@ -124,10 +123,10 @@ class LazyAdam(keras.optimizers.Adam):
         caught_up = self._catch_up(
             index, variable, rows, _rows(last_steps, rows), step, self.learning_rate
         )
-        self._set_rows(variable, rows, caught_up["weights"])
-        self._set_rows(self._momentums[index], rows, caught_up["m"])
-        self._set_rows(self._velocities[index], rows, caught_up["v"])
-        self._set_rows(last_steps, rows, ops.broadcast_to(step, ops.shape(rows)))
+        self._store_rows(
+            index, variable, rows, step,
+            weights=caught_up["weights"], m=caught_up["m"], v=caught_up["v"],
+        )  # fmt: skip
 
     def load_own_variables(self, store):
         # A partial_fit stream pickled before the catch-up existed holds
@@ -198,6 +197,15 @@ class LazyAdam(keras.optimizers.Adam):
         beyond = ops.maximum(end - starts - EXACT_STEPS, 0.0)
         tail = terms[:, -1] * (1 - ops.power(ratio, beyond)) / (1 - ratio)
         return tf.gather(exact + tail, slot)
+
+    def _store_rows(self, index, variable, rows, step, *, weights, m, v):
+        """Write ``rows``' weights and moments, as of ``step``."""
+        self._set_rows(variable, rows, weights)
+        self._set_rows(self._momentums[index], rows, m)
+        self._set_rows(self._velocities[index], rows, v)
+        self._set_rows(
+            self._last_steps[index], rows, ops.broadcast_to(step, ops.shape(rows))
+        )
 
     def _set_rows(self, variable, rows, values):
         """Set ``variable[rows] = values``."""
