@@ -28,7 +28,7 @@ from ._keras._networks import ENCODERS, POOLINGS, build_and_compile
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
-from ._keras._trainers import trainer_key
+from ._keras._trainers import plan_trainer
 from ._utils._validation import model_ids, validate_token_matrix
 
 
@@ -256,7 +256,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             steps_per_execution=self.steps_per_execution,
         )
         self.model_ = build_and_compile(network=network, **compile_settings)
-        self._trainer_key = trainer_key(network, compile_settings)
+        self._trainer_plan = plan_trainer(network, compile_settings)
         self.vocab_size_ = vocab_size
 
     def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
@@ -273,7 +273,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             verbose=self.verbose,
         )
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
-        wrapper.trainer_key = getattr(self, "_trainer_key", None)
+        wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
         wrapper.catch_up_at_end = not stream
         wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)
@@ -362,6 +362,9 @@ class BaseSequenceEmbedding(BaseEstimator):
             state["model_"] = model_to_state(
                 state["model_"], state.get("_resumable", False)
             )
+            # A process-local speed-up, and a private class a pickle should
+            # not name: a loaded stream trains its network itself.
+            state.pop("_trainer_plan", None)
         return state
 
     def __setstate__(self, state):

@@ -85,13 +85,20 @@ class ShuffledBatches(keras.callbacks.Callback):
     of every epoch, most of a small fit's time.
     """
 
-    def __init__(self, arrays, batch_size, seed):
+    def __init__(self, arrays, batch_size, seed, any_width=False):
         super().__init__()
         n_samples = len(arrays[0])
         self._epoch_seeds = np.random.default_rng(seed)
         self._order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
         self.steps_per_epoch = -(-n_samples // batch_size)
         tensors = tuple(tf.constant(array) for array in arrays)
+        if any_width:
+            # The batches of X have no static width, so a network of any
+            # input width traces its train step once for every width.
+            tensors = (
+                tf.Variable(tensors[0], trainable=False, shape=[None, None]),
+                *tensors[1:],
+            )
 
         def batch(index):
             rows = self._order[index * batch_size : (index + 1) * batch_size]
@@ -158,9 +165,10 @@ class _SeededFitMixin:
 
     shuffle_seed = None
     split_seed = None
-    #: What the model's traced train step depends on besides the data (see
-    #: ``sk_embed._keras._trainers``), or None to train the model itself.
-    trainer_key = None
+    #: The ``TrainerPlan`` of the model's network, to train it on a shared
+    #: trainer (see ``sk_embed._keras._trainers``), or None to train the
+    #: model itself.
+    trainer_plan = None
     #: Epochs the model was trained for before this wrapper got it (earlier
     #: ``partial_fit`` calls): Keras numbers the epochs on from there, as
     #: callbacks such as ``LearningRateScheduler`` expect.
@@ -182,15 +190,15 @@ class _SeededFitMixin:
             stratify=y if is_classifier(self) else None,
         )
         data_structure = (sample_weight is not None, y.dtype.str, y.shape[1:])
-        trainer_key = (
-            None if self.trainer_key is None else (self.trainer_key, data_structure)
-        )
         with (
-            trainer_for(self.model_, trainer_key) as trainer,
+            trainer_for(self.model_, self.trainer_plan, data_structure) as trainer,
             catching_up_at_the_end(trainer.optimizer, self.catch_up_at_end),
         ):
             build_training_state(trainer, train)
-            batches = ShuffledBatches(train, self.batch_size, self.shuffle_seed)
+            batches = ShuffledBatches(
+                train, self.batch_size, self.shuffle_seed,
+                any_width=trainer.input_shape[1] is None,
+            )  # fmt: skip
             history = trainer.fit(
                 batches.dataset,
                 steps_per_epoch=batches.steps_per_epoch,

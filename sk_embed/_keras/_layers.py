@@ -273,8 +273,11 @@ class MaskedMultiHeadAttention(_ConsumesMask, layers.Layer):
         self.num_heads = num_heads
 
     def call(self, projections, mask, training=None):
-        # Static shapes (the padded length is fixed): no shape ops to trace.
+        # Static shapes where the padded length is fixed (a network's): no
+        # shape ops to trace. A shared trainer's length is open.
         length, width = projections.shape[1], projections.shape[2] // 3
+        if length is None:
+            length = ops.shape(projections)[1]
         head_dim = width // self.num_heads
         # (batch, heads, length, head_dim) each
         query, key, value = (

@@ -98,9 +98,9 @@ def _transformer_block(x, mask, index, heads, units, dropout, seeds):
     return _residual_and_norm(x, hidden, f"{name}_feed_forward")
 
 
-def _transformer(x, mask, blocks, heads, units, dropout, seeds):
+def _transformer(x, mask, positions, blocks, heads, units, dropout, seeds):
     x = PositionEmbedding(
-        x.shape[1],
+        positions,
         keras.initializers.RandomUniform(-0.05, 0.05, seed=seeds.next()),
         name="position_embedding",
     )(x, mask=mask)
@@ -111,9 +111,11 @@ def _transformer(x, mask, blocks, heads, units, dropout, seeds):
     return x
 
 
-def _encode(x, mask, encoder, seeds, *, units, bidirectional, blocks, heads, dropout):
+def _encode(
+    x, mask, encoder, seeds, *, units, bidirectional, blocks, heads, dropout, positions
+):  # fmt: skip
     if encoder == "transformer":
-        return _transformer(x, mask, blocks, heads, units, dropout, seeds)
+        return _transformer(x, mask, positions, blocks, heads, units, dropout, seeds)
     if encoder == "conv1d":
         return layers.Conv1D(
             units,
@@ -169,6 +171,7 @@ def build_embedding_network(
     embeddings=None,
     trainable_embeddings=True,
     seed=None,
+    positions=None,
 ):
     """Build ``Embedding -> [encoder] -> pooling -> Dense... -> output``.
 
@@ -214,6 +217,10 @@ def build_embedding_network(
         Whether training updates the embedding table.
     seed : int or None, default=None
         Base seed of every initialiser and dropout layer.
+    positions : int or None, default=None
+        Rows of the Transformer's position table; None for
+        ``sequence_length``. A shared trainer (``_trainers``) of open width
+        has more rows than any network it trains.
 
     Returns
     -------
@@ -236,6 +243,7 @@ def build_embedding_network(
                 x, mask, encoder, seeds, units=encoder_units,
                 bidirectional=bidirectional, blocks=transformer_blocks,
                 heads=attention_heads, dropout=dropout,
+                positions=sequence_length if positions is None else positions,
             )  # fmt: skip
         x = _pool(x, mask, pooling)
     x = _dropout(x, dropout, seeds, "pooled_dropout")

@@ -40,23 +40,54 @@ def _assert_same_state(a, b):
 
 
 @pytest.mark.parametrize(
-    "params",
+    "params, other_width",
     [
-        dict(dropout=0.3, validation_split=0.2),
-        dict(encoder="gru", encoder_units=4, pooling="average", dropout=0.2),
+        # Flatten has weights for every position: the width stays.
+        (dict(dropout=0.3, validation_split=0.2), 6),
+        (dict(encoder="gru", encoder_units=4, pooling="average", dropout=0.2), 9),
+        (dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam"), 3),
+        (dict(encoder="transformer", encoder_units=4, pooling="average"), 9),
     ],
 )
-def test_a_cached_trainer_trains_exactly_as_the_network_itself(cold_cache, params):
-    X, y = _data()
+def test_a_trainer_trains_exactly_as_the_network_itself(cold_cache, params, other_width):
+    rng = np.random.RandomState(1)
+    X = rng.randint(1, 12, size=(90, 6))  # 12 token ids
+    y = (X[:, 0] > 6).astype(int)
     cold = SequenceEmbeddingClassifier(epochs=3, random_state=0, **params).fit(X, y)
     assert len(_trainers._cache) == 1  # kept for the next fit
+    _trainers.clear_trainers()
+    # Another vocabulary (16 ids) and width leave the trainer's extra rows
+    # and its other width behind.
+    other = rng.randint(1, 16, size=(50, other_width))
+    SequenceEmbeddingClassifier(epochs=1, **params).fit(other, other[:, 0] > 8)
     warm = SequenceEmbeddingClassifier(epochs=3, random_state=0, **params).fit(X, y)
 
+    assert len(_trainers._cache) == 1  # one trainer served both
+    assert warm.model_.get_layer("embedding").get_weights()[0].shape[0] == 13
     _assert_same_state(cold, warm)
     assert cold.history_ == warm.history_
+    np.testing.assert_array_equal(cold.predict_proba(X), warm.predict_proba(X))
     # The networks are the estimators' own, not the trainer.
     trainer = _trainers._cache[next(iter(_trainers._cache))][0]
     assert warm.model_ is not trainer and warm.model_ is not cold.model_
+
+
+def test_a_trainer_vocabulary_has_at_most_one_eighth_more_rows():
+    sizes = [_trainers._rounded_up(n) for n in range(1, 20_000)]
+    for n, size in enumerate(sizes, start=1):
+        assert n <= size <= max(_trainers.MIN_TRAINER_ROWS, n * 9 / 8)
+    assert sizes == sorted(sizes)
+    assert len(set(sizes)) < 100  # few trainers for many vocabularies
+
+
+def test_a_clipped_gradient_norm_keeps_the_vocabulary(cold_cache):
+    # The norm sums over every row of the table: extra rows would change
+    # its last bits, so such networks get a trainer of their own size.
+    clipped = keras.optimizers.Adam(clipnorm=1.0)
+    for high in (12, 16):
+        X = np.random.RandomState(0).randint(1, high, size=(40, 4))
+        SequenceEmbeddingClassifier(epochs=1, optimizer=clipped).fit(X, X[:, 0] > 5)
+    assert len(_trainers._cache) == 2
 
 
 def test_networks_too_large_train_on_themselves(cold_cache, monkeypatch):
