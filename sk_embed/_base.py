@@ -362,9 +362,6 @@ class BaseSequenceEmbedding(BaseEstimator):
             state["model_"] = model_to_state(
                 state["model_"], state.get("_resumable", False)
             )
-            # A process-local speed-up, and a private class a pickle should
-            # not name: a loaded stream trains its network itself.
-            state.pop("_trainer_plan", None)
         return state
 
     def __setstate__(self, state):

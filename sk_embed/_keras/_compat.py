@@ -165,9 +165,9 @@ class _SeededFitMixin:
 
     shuffle_seed = None
     split_seed = None
-    #: The ``TrainerPlan`` of the model's network, to train it on a shared
-    #: trainer (see ``sk_embed._keras._trainers``), or None to train the
-    #: model itself.
+    #: The ``(key, network)`` plan of the model's network, to train it on a
+    #: shared trainer (see ``sk_embed._keras._trainers.plan_trainer``), or
+    #: None to train the model itself.
     trainer_plan = None
     #: Epochs the model was trained for before this wrapper got it (earlier
     #: ``partial_fit`` calls): Keras numbers the epochs on from there, as

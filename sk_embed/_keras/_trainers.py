@@ -30,7 +30,6 @@ a time) and changes no TensorFlow, Keras or NumPy global state.
 
 import collections
 import contextlib
-import dataclasses
 import math
 import threading
 
@@ -62,40 +61,23 @@ _cache = collections.OrderedDict()  # key -> list of idle trainers
 _cache_lock = threading.Lock()
 
 
-@dataclasses.dataclass(frozen=True)
-class TrainerPlan:
-    """How to train a network on a shared trainer.
-
-    Attributes
-    ----------
-    key : str
-        Everything the traced train step depends on but the data (see
-        :func:`plan_trainer`); fits with equal keys share trainers.
-    network : dict
-        The parameters of ``build_embedding_network`` that trainers of this
-        key are built with.
-    """
-
-    key: str
-    network: dict = dataclasses.field(compare=False)
-
-
 @contextlib.contextmanager
 def trainer_for(model, plan, data_structure):
     """Yield a compiled model to train in place of ``model``.
 
-    ``plan`` is the :class:`TrainerPlan` of ``model``'s network (None to
-    train ``model`` itself); ``data_structure`` is what the traced step
-    depends on in the training data (presence of sample weights, dtype and
-    shape of the targets). On normal exit, the trainer's weights, optimizer
+    ``plan`` is the ``(key, network)`` pair of ``model``'s network, from
+    :func:`plan_trainer` (None to train ``model`` itself); ``data_structure``
+    is what the traced step depends on in the training data (presence of
+    sample weights, dtype and shape of the targets). On normal exit, the trainer's weights, optimizer
     state and seed states are copied into ``model``; if the block raises,
     ``model`` is left as it was and the trainer is dropped.
     """
     if plan is None or model.count_params() > MAX_TRAINER_PARAMETERS:
         yield model
         return
-    key = (plan.key, data_structure)
-    trainer = _checkout(key) or _new_trainer(model, plan.network)
+    plan_key, network = plan
+    key = (plan_key, data_structure)
+    trainer = _checkout(key) or _new_trainer(model, network)
     copy_training_state(model, trainer)
     # Set by keras.callbacks.BackupAndRestore; a fresh model has none.
     trainer._initial_epoch = None
@@ -146,8 +128,16 @@ def seed_states(model):
 
 
 def plan_trainer(network, compile_settings):
-    """The :class:`TrainerPlan` of a network: the parameters it is built
-    with (``network``) and compiled with (``compile_settings``)."""
+    """How to train a network on a shared trainer: the pair ``(key,
+    trainer_network)``.
+
+    ``network`` and ``compile_settings`` are the parameters the network is
+    built and compiled with. ``key`` is a string naming everything the
+    traced train step depends on but the data; fits with equal keys share
+    trainers, which are built from ``trainer_network``. Plain values, as the
+    estimators pickle the pair: a loaded ``partial_fit`` stream goes on
+    with the cached trainers of its new process.
+    """
     optimizer = compile_settings["optimizer"]
     # Keras names each new optimizer uniquely ("adam_2"); the name is not
     # part of the computation.
@@ -172,7 +162,7 @@ def plan_trainer(network, compile_settings):
         compile_settings, optimizer=(type(optimizer).__qualname__, optimizer_config)
     )
     key = repr((sorted(shared.items()), sorted(settings.items())))
-    return TrainerPlan(key=key, network=shared)
+    return key, shared
 
 
 def _rounded_up(rows):

@@ -1,5 +1,7 @@
 """Tests of the compiled stand-ins that train small networks (_keras/_trainers.py)."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -70,6 +72,22 @@ def test_a_trainer_trains_exactly_as_the_network_itself(cold_cache, params, othe
     # The networks are the estimators' own, not the trainer.
     trainer = _trainers._cache[next(iter(_trainers._cache))][0]
     assert warm.model_ is not trainer and warm.model_ is not cold.model_
+
+
+def test_a_pickled_stream_goes_on_with_the_cached_trainer(cold_cache, monkeypatch):
+    X, y = _data()
+    stream = SequenceEmbeddingClassifier(random_state=0)
+    stream.partial_fit(X, y, classes=[0, 1])
+    loaded = pickle.loads(pickle.dumps(stream))
+    served = []
+    checkout = _trainers._checkout
+    monkeypatch.setattr(
+        _trainers, "_checkout", lambda key: served.append(checkout(key)) or served[-1]
+    )
+    loaded.partial_fit(X, y)
+    assert served and served[0] is not None  # not a fit of its own, traced anew
+    stream.partial_fit(X, y)
+    _assert_same_state(stream, loaded)
 
 
 def test_a_trainer_vocabulary_has_at_most_one_eighth_more_rows():
