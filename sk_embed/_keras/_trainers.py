@@ -68,9 +68,10 @@ def trainer_for(model, plan, data_structure):
     ``plan`` is the ``(key, network)`` pair of ``model``'s network, from
     :func:`plan_trainer` (None to train ``model`` itself); ``data_structure``
     is what the traced step depends on in the training data (presence of
-    sample weights, dtype and shape of the targets). On normal exit, the trainer's weights, optimizer
-    state and seed states are copied into ``model``; if the block raises,
-    ``model`` is left as it was and the trainer is dropped.
+    sample weights, dtype and shape of the targets). On normal exit, the
+    trainer's weights, optimizer state and seed states are copied into
+    ``model``; if the block raises, ``model`` is left as it was and the
+    trainer is dropped.
     """
     if plan is None or model.count_params() > MAX_TRAINER_PARAMETERS:
         yield model
