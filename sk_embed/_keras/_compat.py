@@ -91,14 +91,15 @@ class ShuffledBatches(keras.callbacks.Callback):
         self._epoch_seeds = np.random.default_rng(seed)
         self._order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
         self.steps_per_epoch = -(-n_samples // batch_size)
-        tensors = tuple(tf.constant(array) for array in arrays)
-        if any_width:
-            # The batches of X have no static width, so a network of any
-            # input width traces its train step once for every width.
-            tensors = (
-                tf.Variable(tensors[0], trainable=False, shape=[None, None]),
-                *tensors[1:],
-            )
+        # With any_width, the batches of X have no static width, so a
+        # network of any input width traces its train step once for every
+        # width.
+        X = (
+            tf.Variable(arrays[0], trainable=False, shape=[None, None])
+            if any_width
+            else tf.constant(arrays[0])
+        )
+        tensors = (X, *(tf.constant(array) for array in arrays[1:]))
 
         def batch(index):
             rows = self._order[index * batch_size : (index + 1) * batch_size]
