@@ -12,6 +12,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from ._optimizers import mark_distinct_gradient_rows
+
 #: Large negative score of padding keys: their attention weight is exactly 0.
 MASKED_SCORE = -1e9
 #: Widest SIMD register, in float32 values (AVX-512).
@@ -139,6 +141,9 @@ class EmbeddingBag(layers.Layer):
             initializer=self.embeddings_initializer,
             name="embeddings",
         )
+        # One slice per distinct id of a batch (see call): LazyAdam need
+        # not look for repeated rows.
+        mark_distinct_gradient_rows(self.embeddings)
 
     def call(self, token_ids):
         # TensorFlow's segment reductions: keras.ops has no sparse (gather

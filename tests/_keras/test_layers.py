@@ -8,6 +8,7 @@ import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
 from sk_embed._keras._layers import EmbeddingBag, MaskedGlobalPooling1D, PaddingMask
+from sk_embed._keras._optimizers import has_distinct_gradient_rows
 from sk_embed._keras._networks import build_embedding_network
 from sk_embed._keras._prediction import predict_in_chunks
 
@@ -74,6 +75,8 @@ def test_embedding_bag_gradient_has_one_row_per_distinct_id():
     assert isinstance(gradient, tf.IndexedSlices)
     indices = gradient.indices.numpy()
     assert sorted(indices) == sorted(set(X[X > 0].tolist()))
+    # So LazyAdam may skip its search for repeated rows.
+    assert has_distinct_gradient_rows(bag.embeddings)
 
 
 @pytest.mark.parametrize(

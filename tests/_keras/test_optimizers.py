@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sk_embed._keras._optimizers import LazyAdam
+from sk_embed._keras._optimizers import LazyAdam, mark_distinct_gradient_rows
 
 
 def _sparse(values, rows, n_rows=6):
@@ -16,8 +16,10 @@ def _sparse(values, rows, n_rows=6):
     )  # fmt: skip
 
 
-def _run(optimizer, gradients, dense=False, n_rows=6, finalize=True):
+def _run(optimizer, gradients, dense=False, n_rows=6, finalize=True, mark=False):
     variable = keras.Variable(np.ones((n_rows, 2), dtype="float32"))
+    if mark:
+        mark_distinct_gradient_rows(variable)
     optimizer.build([variable])
     for gradient in gradients:
         if dense:
@@ -67,6 +69,22 @@ def test_equals_adam_over_many_steps_of_rare_rows(amsgrad):
     # epsilon's share of the missed steps.
     assert np.abs(dense - 1).max() > 0.2
     np.testing.assert_allclose(lazy, dense, atol=2e-5)
+
+
+def test_a_variable_marked_distinct_takes_its_slices_as_they_are():
+    # Distinct rows: the same update as after the search for repeated rows.
+    distinct = [_sparse([[1, 2], [3, -4]], [4, 1]), _sparse([[5, 6]], [1])]
+    np.testing.assert_array_equal(
+        _run(LazyAdam(0.1), distinct, mark=True), _run(LazyAdam(0.1), distinct)
+    )
+    # The mark is a promise the optimizer relies on: with it, a repeated row
+    # is no longer summed. Adam's first step moves each weight by about the
+    # learning rate against its gradient's sign, and the sum's signs differ
+    # from those of either slice.
+    repeated = [_sparse([[1, -3], [-2, 1]], [0, 0])]
+    assert not np.array_equal(
+        _run(LazyAdam(0.1), repeated, mark=True), _run(LazyAdam(0.1), repeated)
+    )
 
 
 def test_each_call_catches_up_the_rows_it_trained():
