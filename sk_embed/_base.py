@@ -273,7 +273,11 @@ class BaseSequenceEmbedding(BaseEstimator):
             verbose=self.verbose,
         )
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
-        wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
+        # A user's callbacks get the estimator's own network, as they would
+        # from Keras: a ModelCheckpoint saves model_, not a trainer with
+        # more rows and an open width.
+        if not self.callbacks:
+            wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
         wrapper.catch_up_at_end = not stream
         wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)

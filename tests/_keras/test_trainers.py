@@ -8,7 +8,7 @@ import pytest
 from joblib import Parallel, delayed
 
 from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
-from sk_embed._keras import _trainers
+from sk_embed._keras import _compat, _trainers
 
 
 @pytest.fixture
@@ -126,24 +126,48 @@ def test_other_settings_get_other_trainers(cold_cache):
     assert len(_trainers._cache) == 4
 
 
-def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache):
-    class Interrupt(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            raise KeyboardInterrupt
-
+def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache, monkeypatch):
     X, y = _data()
     clf = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
     before = _training_state(clf)
-    clf.set_params(callbacks=[Interrupt()])
+
+    def interrupt(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    # Interrupted in its second epoch, on the trainer (a user's callback
+    # would make the network train itself).
+    monkeypatch.setattr(_compat.ShuffledBatches, "on_epoch_begin", interrupt)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
+    monkeypatch.undo()
     assert not _trainers._cache  # its state is unknown: dropped
     for left, right in zip(before, _training_state(clf)):
         np.testing.assert_array_equal(left, right)
 
-    clf.set_params(callbacks=None)
     again = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
     _assert_same_state(clf, again)
+
+
+@pytest.mark.parametrize("pooling", ["average", "flatten"])
+def test_callbacks_see_the_estimators_own_network(cold_cache, tmp_path, pooling):
+    X, y = _data()  # 29 token ids: a trainer would have 32 rows and more
+    params = dict(pooling=pooling, epochs=2, random_state=0)
+    SequenceEmbeddingClassifier(**params).fit(X, y)  # a trainer in the cache
+    path = tmp_path / "checkpoint.keras"
+    checkpoint = keras.callbacks.ModelCheckpoint(path)
+    clf = SequenceEmbeddingClassifier(callbacks=[checkpoint], **params).fit(X, y)
+    assert checkpoint.model is clf.model_
+    saved = keras.models.load_model(path)
+    for layer in ("embedding", "output"):
+        for left, right in zip(
+            saved.get_layer(layer).get_weights(),
+            clf.model_.get_layer(layer).get_weights(),
+        ):
+            np.testing.assert_array_equal(left, right)
+    assert saved.input_shape == clf.model_.input_shape
+    # And the same result as a fit on the cached trainer, to the bit.
+    _assert_same_state(clf, SequenceEmbeddingClassifier(**params).fit(X, y))
 
 
 def test_fits_in_threads_train_as_they_do_one_at_a_time(cold_cache):
