@@ -115,6 +115,19 @@ def test_networks_too_large_train_on_themselves(cold_cache, monkeypatch):
     assert not _trainers._cache
 
 
+def test_mid_sized_networks_get_a_trainer_from_their_second_fit(cold_cache, monkeypatch):
+    monkeypatch.setattr(_trainers, "MAX_FIRST_FIT_TRAINER_PARAMETERS", 10)
+    X, y = _data()
+    params = dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam", epochs=2)
+    first = SequenceEmbeddingClassifier(random_state=0, **params).fit(X, y)
+    assert not _trainers._cache  # a single fit pays for no trainer
+    SequenceEmbeddingClassifier(random_state=1, **params).fit(X, y)
+    assert len(_trainers._cache) == 1  # the second one builds it
+    third = SequenceEmbeddingClassifier(random_state=0, **params).fit(X, y)
+    assert len(_trainers._cache) == 1  # which the third one reuses
+    _assert_same_state(first, third)
+
+
 def test_other_settings_get_other_trainers(cold_cache):
     X, y = _data()
     SequenceEmbeddingClassifier(epochs=1, random_state=0).fit(X, y)
