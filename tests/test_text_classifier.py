@@ -166,3 +166,15 @@ def test_default_is_level_with_the_peer_on_a_small_set(sentences_home, name):
     peer_accuracy, *_ = bench.measure(bench.peer(), *data)
     ours, *_ = bench.measure(make_text_classifier(random_state=0), *data)
     assert ours >= peer_accuracy - 0.01, (ours, peer_accuracy)
+
+
+def test_bench_datasets_draws_stratified_training_rows():
+    """``bench_datasets.py --train-rows``: a draw of that many rows, in the
+    class proportions of the training part, the same in every run."""
+    bench = _bench_datasets()
+    texts = [f"text {i}" for i in range(100)]
+    labels = np.array([0] * 80 + [1] * 20)
+    drawn, drawn_labels = bench.subsample(texts, labels, 10)
+    assert len(drawn) == 10 and list(np.bincount(drawn_labels)) == [8, 2]
+    assert all(labels[int(text.split()[1])] == y for text, y in zip(drawn, drawn_labels))
+    assert bench.subsample(texts, labels, 10)[0] == drawn
