@@ -56,9 +56,11 @@ MAX_FIRST_FIT_TRAINER_PARAMETERS = 2_000_000
 #: Settings of mid-sized networks fitted once, newest last (a bounded set).
 MAX_REMEMBERED_PLANS = 64
 #: At most this many weights are kept in cached trainers, in all (about
-#: 100 MB with two optimizer slots per weight); the least recently used
-#: trainers go first.
-MAX_CACHED_PARAMETERS = 8_000_000
+#: 150 MB with two optimizer slots per weight); the least recently used
+#: trainers go first. Two trainers of MAX_TRAINER_PARAMETERS fit: the folds
+#: of a cross-validation may round to two vocabulary sizes, and with room
+#: for one they would evict each other and trace at every fold.
+MAX_CACHED_PARAMETERS = 2 * MAX_TRAINER_PARAMETERS
 #: At most this many trainers are kept, whatever their size: each also holds
 #: its traced graphs, which its weight count does not show (about 6 MB more
 #: per cached trainer of a small network, measured on 20 of them). Eight
