@@ -205,7 +205,10 @@ def clear_trainers():
 
 def _new_trainer(model, network):
     """A new network built from ``network``, compiled as ``model`` is."""
-    trainer = build_embedding_network(**network)
+    # Any fixed seed: the trainer's weights and seed states are overwritten
+    # from the model before it trains. Without one, each of its Keras
+    # layers would draw a seed from Python's global random module.
+    trainer = build_embedding_network(**dict(network, seed=0))
     trainer.compile_from_config(model.get_compile_config())
     return trainer
 

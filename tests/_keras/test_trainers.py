@@ -128,6 +128,17 @@ def test_mid_sized_networks_get_a_trainer_from_their_second_fit(cold_cache, monk
     _assert_same_state(first, third)
 
 
+def test_building_a_trainer_leaves_global_random_state_alone(cold_cache):
+    import random
+
+    X, y = _data()
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    SequenceEmbeddingClassifier(epochs=1, dropout=0.2, random_state=0).fit(X, y)
+    assert len(_trainers._cache) == 1  # a trainer was built
+    assert random.getstate() == python_state
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state[1])
+
+
 def test_other_settings_get_other_trainers(cold_cache):
     X, y = _data()
     SequenceEmbeddingClassifier(epochs=1, random_state=0).fit(X, y)
