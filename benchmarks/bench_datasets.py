@@ -23,8 +23,9 @@ the fit and predict time ratios. ``--seeds`` fits ours once per seed.
 ``make_text_classifier(name=value)``), to compare another setting with the
 same peer. ``--train-rows N`` fits both on a stratified draw of N rows of
 each training part (``random_state=0``), to see the default with little
-data; the test rows stay the same. The last row of each table gives the published accuracies of
-Kim (2014)'s CNN with random initial embeddings, from the sentences README.
+data; the test rows stay the same. The last row of each table gives the
+published accuracies of Kim (2014)'s CNN with random initial embeddings,
+from the sentences README (left out with ``--train-rows``).
 """
 
 import argparse

@@ -176,5 +176,6 @@ def test_bench_datasets_draws_stratified_training_rows():
     labels = np.array([0] * 80 + [1] * 20)
     drawn, drawn_labels = bench.subsample(texts, labels, 10)
     assert len(drawn) == 10 and list(np.bincount(drawn_labels)) == [8, 2]
-    assert all(labels[int(text.split()[1])] == y for text, y in zip(drawn, drawn_labels))
+    for text, label in zip(drawn, drawn_labels):
+        assert labels[int(text.split()[1])] == label
     assert bench.subsample(texts, labels, 10)[0] == drawn

@@ -29,8 +29,8 @@ each later fit (the folds of a cross-validation) saves about 0.45 s of
 tracing. Large networks always train on themselves: their tracing is a
 small part of their training, and a cached copy would hold their memory
 twice. The cache is private to this module, bounded, thread-safe (a trainer
-is used by one fit at a time) and changes no TensorFlow, Keras or NumPy
-global state.
+is used by one fit at a time) and changes no TensorFlow, Keras, NumPy or
+Python global state (a trainer is built with a fixed seed).
 """
 
 import collections

@@ -8,8 +8,8 @@ import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
 from sk_embed._keras._layers import EmbeddingBag, MaskedGlobalPooling1D, PaddingMask
-from sk_embed._keras._optimizers import has_distinct_gradient_rows
 from sk_embed._keras._networks import build_embedding_network
+from sk_embed._keras._optimizers import has_distinct_gradient_rows
 from sk_embed._keras._prediction import predict_in_chunks
 
 

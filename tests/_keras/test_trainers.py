@@ -51,7 +51,9 @@ def _assert_same_state(a, b):
         (dict(encoder="transformer", encoder_units=4, pooling="average"), 9),
     ],
 )
-def test_a_trainer_trains_exactly_as_the_network_itself(cold_cache, params, other_width):
+def test_a_trainer_trains_exactly_as_the_network_itself(
+    cold_cache, params, other_width
+):
     rng = np.random.RandomState(1)
     X = rng.randint(1, 12, size=(90, 6))  # 12 token ids
     y = (X[:, 0] > 6).astype(int)
@@ -115,7 +117,9 @@ def test_networks_too_large_train_on_themselves(cold_cache, monkeypatch):
     assert not _trainers._cache
 
 
-def test_mid_sized_networks_get_a_trainer_from_their_second_fit(cold_cache, monkeypatch):
+def test_mid_sized_networks_get_a_trainer_from_their_second_fit(
+    cold_cache, monkeypatch
+):
     monkeypatch.setattr(_trainers, "MAX_FIRST_FIT_TRAINER_PARAMETERS", 10)
     X, y = _data()
     params = dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam", epochs=2)
