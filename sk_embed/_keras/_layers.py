@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from ._optimizers import mark_distinct_gradient_rows
+from ._optimizers import gather_rows, mark_distinct_gradient_rows
 
 #: Large negative score of padding keys: their attention weight is exactly 0.
 MASKED_SCORE = -1e9
@@ -157,19 +157,21 @@ class EmbeddingBag(layers.Layer):
         # has one row per distinct id, so the optimizer has no repeated rows
         # to sum (a frequent word is in every row of a batch).
         distinct_ids, slot_of = tf.unique(tf.gather_nd(token_ids, positions))
-        vectors = tf.gather(self.embeddings, distinct_ids)
+        # Looked up as int64: given the unique ids themselves, TensorFlow's
+        # graph optimizer rewrites the lookup and pooling into a pooling
+        # over a read of the whole table, and once an optimizer has updated
+        # rows in place, every read copies the table (about 5 ms of an
+        # IMDB training step).
+        vectors = gather_rows(self.embeddings, tf.cast(distinct_ids, "int64"))
         # Empty rows (padding only) get zeros.
-        if self.mode == "average":
-            return tf.sparse.segment_mean(vectors, slot_of, row_of, num_segments=n_rows)
-        if self.mode == "sqrtn":
-            return tf.sparse.segment_sqrt_n(
-                vectors, slot_of, row_of, num_segments=n_rows
+        if self.mode == "max":
+            largest = tf.math.unsorted_segment_max(
+                tf.gather(vectors, slot_of), row_of, num_segments=n_rows
             )
-        largest = tf.math.unsorted_segment_max(
-            tf.gather(vectors, slot_of), row_of, num_segments=n_rows
-        )
-        # An empty row's maximum is the lowest float: give it zeros.
-        return tf.where(tf.reduce_any(real, axis=1, keepdims=True), largest, 0.0)
+            # An empty row's maximum is the lowest float: give it zeros.
+            return tf.where(tf.reduce_any(real, axis=1, keepdims=True), largest, 0.0)
+        counts = tf.math.count_nonzero(real, axis=1)
+        return _weighted_bag(vectors, slot_of, row_of, counts, self.mode)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.output_dim)
@@ -184,6 +186,39 @@ class EmbeddingBag(layers.Layer):
                 self.embeddings_initializer
             ),
         }
+
+
+def _weighted_bag(vectors, slot_of, row_of, counts, mode):
+    """Each row's sum of ``vectors[slot_of]`` over its positions, divided by
+    the row's count of them ("average") or its square root ("sqrtn").
+
+    The same result and gradient as TensorFlow's sparse segment mean and
+    sqrt-n, to the bit, but its gradient is a product of a sparse and a
+    dense matrix (the positions' weights, transposed, times the output's
+    gradient): on an IMDB batch, TensorFlow's own gradient of those ops
+    (SparseSegmentSqrtNGrad) took 16 ms of a 48 ms training step, the
+    product 9 ms.
+    """
+    n_rows = tf.shape(counts)[0]
+    reduce = tf.sparse.segment_mean if mode == "average" else tf.sparse.segment_sqrt_n
+
+    @tf.custom_gradient
+    def pool(vectors):
+        def gradient(upstream):
+            # Each position's weight, in double precision then rounded, as
+            # TensorFlow's gradient kernel computes it.
+            counts_ = tf.maximum(tf.cast(counts, tf.float64), 1.0)
+            scale = 1.0 / (counts_ if mode == "average" else tf.sqrt(counts_))
+            weights = tf.SparseTensor(
+                tf.stack([row_of, tf.cast(slot_of, tf.int64)], axis=1),
+                tf.gather(tf.cast(scale, upstream.dtype), row_of),
+                tf.cast(tf.stack([n_rows, tf.shape(vectors)[0]]), tf.int64),
+            )
+            return tf.sparse.sparse_dense_matmul(weights, upstream, adjoint_a=True)
+
+        return reduce(vectors, slot_of, row_of, num_segments=n_rows), gradient
+
+    return pool(vectors)
 
 
 @keras.saving.register_keras_serializable(package="sk_embed")

@@ -92,8 +92,9 @@ class LazyAdam(keras.optimizers.Adam):
         alpha = self._alpha(learning_rate, step, dtype)
         last_steps = self._last_steps[index]
         caught_up = self._catch_up(
-            index, variable, rows, _rows(last_steps, rows), step - 1, learning_rate
-        )
+            index, variable, rows, gather_rows(last_steps, rows), step - 1,
+            learning_rate,
+        )  # fmt: skip
         m = caught_up["m"] + (gradient - caught_up["m"]) * (1 - beta_1)
         v = caught_up["v"] + (ops.square(gradient) - caught_up["v"]) * (1 - beta_2)
         if self.amsgrad:
@@ -124,8 +125,9 @@ class LazyAdam(keras.optimizers.Adam):
         if int(ops.shape(rows)[0]) == 0:
             return
         caught_up = self._catch_up(
-            index, variable, rows, _rows(last_steps, rows), step, self.learning_rate
-        )
+            index, variable, rows, gather_rows(last_steps, rows), step,
+            self.learning_rate,
+        )  # fmt: skip
         self._store_rows(
             index, variable, rows, step,
             weights=caught_up["weights"], m=caught_up["m"], v=caught_up["v"],
@@ -161,21 +163,22 @@ class LazyAdam(keras.optimizers.Adam):
         dtype = variable.dtype
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)
-        m = _rows(self._momentums[index], rows)
-        v = _rows(self._velocities[index], rows)
+        m = gather_rows(self._momentums[index], rows)
+        v = gather_rows(self._velocities[index], rows)
         # Step j after the last update moves the weights by
         # alpha(s + j) * beta_1**j * m / sqrt(beta_2**j * v) (sqrt(v_hat) with
         # amsgrad, which does not decay): a sum over j of ratio**j.
         if self.amsgrad:
-            v_hat = _rows(self._velocity_hats[index], rows)
+            v_hat = gather_rows(self._velocity_hats[index], rows)
             ratio, denominator = beta_1, ops.sqrt(v_hat) + self.epsilon
         else:
             v_hat = None
             ratio, denominator = beta_1 / ops.sqrt(beta_2), ops.sqrt(v) + self.epsilon
         steps_sum = self._missed_steps_sum(last_steps, end, ratio, learning_rate)
         missed = ops.expand_dims(end - last_steps, 1)
+        moved = ops.expand_dims(steps_sum, 1) * m / denominator
         return {
-            "weights": _rows(variable, rows) - ops.expand_dims(steps_sum, 1) * m / denominator,
+            "weights": gather_rows(variable, rows) - moved,
             "m": m * ops.power(beta_1, missed),
             "v": v * ops.power(beta_2, missed),
             "v_hat": v_hat,
@@ -222,10 +225,14 @@ class LazyAdam(keras.optimizers.Adam):
         self.assign(variable, tf.IndexedSlices(values, rows))
 
 
-def _rows(variable, rows):
-    """``variable[rows]``, gathered from the tf.Variable itself."""
-    # A ResourceGather, not a gather from a read of the variable's value: a
-    # live read would make the later scatter copy the whole table.
+def gather_rows(variable, rows):
+    """``variable[rows]``, gathered from the tf.Variable itself.
+
+    A ResourceGather, not a gather from a read of the variable's value:
+    once a variable has had rows updated in place (as here), TensorFlow
+    copies the whole table on every read of its value, and a read still
+    alive makes the next in-place update copy it too.
+    """
     if isinstance(variable, keras.Variable):
         variable = variable.value
     return tf.gather(variable, rows)
