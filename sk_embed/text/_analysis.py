@@ -23,6 +23,45 @@ DEFAULT_TOKEN_PATTERN = r"(?u)\w+(?:'\w+)*"
 _HTML_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
+class _WordCharacterTable(dict):
+    """``str.translate`` table of ``DEFAULT_TOKEN_PATTERN``'s characters.
+
+    Word characters (``\w``, asked of ``re`` itself) and apostrophes map to
+    themselves, every other character to a space. Filled as characters
+    are first met: most texts use a few hundred code points.
+    """
+
+    _word_character = re.compile(r"\w").fullmatch
+
+    def __missing__(self, code_point):
+        character = chr(code_point)
+        kept = character == "'" or self._word_character(character) is not None
+        self[code_point] = character if kept else " "
+        return self[code_point]
+
+
+_WORD_CHARACTERS = _WordCharacterTable()
+
+
+def _default_pattern_words(text):
+    """The tokens ``DEFAULT_TOKEN_PATTERN`` finds in ``text``, in order.
+
+    The same list as the pattern's ``findall``, found with ``str`` methods,
+    about a third faster: the pattern matches the maximal runs of word
+    characters and of apostrophes that stand between two word characters.
+    Every other character becomes a space; then so does every apostrophe
+    next to a space, to another apostrophe or to an end of the text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"preprocessor must return a str, got {type(text).__name__}.")
+    text = text.translate(_WORD_CHARACTERS)
+    if "'" in text:
+        # Runs of apostrophes first, two by two: an odd run keeps one, now
+        # after a space. The spaces around the text stand for its ends.
+        text = f" {text} ".replace("''", "  ").replace(" '", "  ").replace("' ", "  ")
+    return text.split()
+
+
 def _strip_html_line_breaks(text):
     # A space, not nothing: "end.<br />Next" must still split into two words.
     return _HTML_LINE_BREAK.sub(" ", text)
@@ -259,6 +298,8 @@ class _TextAnalysisMixin:
     def _build_word_analyzer(self):
         """Return a function mapping one text to its list of words."""
         find_tokens = self._compile_token_pattern().findall
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN:
+            find_tokens = _default_pattern_words
         preprocess = self._build_preprocessor()
 
         def find_words(text):

@@ -18,6 +18,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_embed import SequenceTokenizer
+from sk_embed.text._analysis import DEFAULT_TOKEN_PATTERN, _default_pattern_words
 from sk_embed.text._tokenizer import OOV_TOKEN
 
 DEFAULT_PATTERN = r"(?u)\w+(?:'\w+)*"
@@ -160,6 +161,30 @@ def reference_encoding(documents, num_words):
         [vocabulary.get(token, 1) for token in tokens] for tokens in token_lists
     ]
     return vocabulary, sequences
+
+
+# Apostrophes in runs, at the ends and beside other characters, and
+# characters whose word-ness takes Unicode to know: combining marks,
+# superscripts, Roman numerals, separators that are not ASCII spaces.
+TRICKY_CHARACTERS = list("ab_'' -.\n\t7") + [
+    "\u2019", "é", "²", "ⅷ", "\u0301", "\u00a0", "\x1c", "中", "\U0001d518",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(TRICKY_CHARACTERS), max_size=24)
+    | st.text(max_size=24)
+)
+def test_default_pattern_words_equal_the_patterns_findall(text):
+    # The default pattern's tokens are found with str methods, not re.
+    assert _default_pattern_words(text) == re.findall(DEFAULT_TOKEN_PATTERN, text)
+
+
+def test_preprocessor_returning_a_non_string_raises():
+    tokenizer = SequenceTokenizer(preprocessor=len)
+    with pytest.raises(TypeError, match="preprocessor must return a str, got int"):
+        tokenizer.fit(["some text"])
 
 
 WORDS = st.sampled_from(
