@@ -9,6 +9,7 @@ is placed on the map.
 
 import ast
 import importlib
+import warnings
 from pathlib import Path
 
 import keras
@@ -114,6 +115,15 @@ def _name(dotted):
 def test_every_part_is_on_the_map():
     parts = {_part(_dotted(path)) for path in PACKAGE.rglob("*.py")}
     assert parts <= set(FLOOR_OF), f"place {parts - set(FLOOR_OF)} in FLOORS"
+
+
+def test_every_module_compiles_without_warnings():
+    # An invalid escape such as \w in a non-raw docstring is a DeprecationWarning
+    # today, a SyntaxWarning from Python 3.12 and an error later on.
+    for path in sorted(PACKAGE.rglob("*.py")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")
 
 
 def test_imports_go_down_the_floors():

@@ -24,7 +24,7 @@ _HTML_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 class _WordCharacterTable(dict):
-    """``str.translate`` table of ``DEFAULT_TOKEN_PATTERN``'s characters.
+    r"""``str.translate`` table of ``DEFAULT_TOKEN_PATTERN``'s characters.
 
     Word characters (``\w``, asked of ``re`` itself) and apostrophes map to
     themselves, every other character to a space. Filled as characters
