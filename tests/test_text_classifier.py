@@ -179,3 +179,18 @@ def test_bench_datasets_draws_stratified_training_rows():
     for text, label in zip(drawn, drawn_labels):
         assert labels[int(text.split()[1])] == label
     assert bench.subsample(texts, labels, 10)[0] == drawn
+
+
+def test_bench_datasets_holdout_uses_training_rows_only():
+    """``bench_datasets.py --holdout S``: both parts come from the training
+    rows, apart, stratified, and drawn again the same for the same ``S``."""
+    bench = _bench_datasets()
+    texts = [f"text {i}" for i in range(100)]
+    labels = np.array([0] * 80 + [1] * 20)
+    fit_texts, fit_labels, held_texts, held_labels = bench.holdout(texts, labels, 1)
+    assert len(fit_texts) == 80 and len(held_texts) == 20
+    assert set(fit_texts).isdisjoint(held_texts)
+    assert set(fit_texts) | set(held_texts) == set(texts)
+    assert list(np.bincount(held_labels)) == [16, 4]
+    assert bench.holdout(texts, labels, 1)[2] == held_texts
+    assert bench.holdout(texts, labels, 2)[2] != held_texts
