@@ -27,9 +27,10 @@ data; the test rows stay the same. ``--holdout S`` leaves the test rows
 unused: both models fit on a stratified 80% of each training part and are
 scored on the other 20%, drawn with ``random_state=S``; this is how to
 compare settings before choosing one (run several ``S``: on these sets
-two draws can differ by more than a point). The last row of each table gives the
-published accuracies of Kim (2014)'s CNN with random initial embeddings,
-from the sentences README (left out with ``--train-rows``).
+two draws can differ by more than a point). The last row of each table
+gives the published accuracies of Kim (2014)'s CNN with random initial
+embeddings, from the sentences README (left out with ``--train-rows`` and
+``--holdout``).
 """
 
 import argparse
@@ -71,6 +72,18 @@ def read_sentences(path):
     return texts, np.array(labels)
 
 
+def split_80_20(texts, labels, seed):
+    """A stratified 80/20 split drawn with ``random_state=seed``, in the
+    order ``load_dataset`` returns a set: ``(train_texts, train_labels,
+    test_texts, test_labels)``. Of a whole file for the sets without an
+    official split; of a training part for ``--holdout``.
+    """
+    train_texts, test_texts, train_labels, test_labels = train_test_split(
+        texts, labels, test_size=0.2, stratify=labels, random_state=seed
+    )
+    return train_texts, train_labels, test_texts, test_labels
+
+
 def load_dataset(name, data_home):
     """``(train_texts, train_labels, test_texts, test_labels)`` of a set."""
     if name == "imdb":
@@ -81,11 +94,7 @@ def load_dataset(name, data_home):
         return train.data, train.target, test.data, test.target
     folder = Path(data_home) / "sentences"
     if name in SPLIT_SETS:
-        texts, labels = read_sentences(folder / SPLIT_SETS[name])
-        train_texts, test_texts, train_labels, test_labels = train_test_split(
-            texts, labels, test_size=0.2, stratify=labels, random_state=0
-        )
-        return train_texts, train_labels, test_texts, test_labels
+        return split_80_20(*read_sentences(folder / SPLIT_SETS[name]), seed=0)
     stem = folder / OFFICIAL_SETS[name]
     return (
         *read_sentences(f"{stem}.train"),
@@ -99,17 +108,6 @@ def subsample(texts, labels, n_rows):
         texts, labels, train_size=n_rows, stratify=labels, random_state=0
     )
     return texts, labels
-
-
-def holdout(train_texts, train_labels, seed):
-    """A stratified 80/20 split of the training part, as ``load_dataset``
-    returns a set: ``(fit_texts, fit_labels, held_out_texts, held_out_labels)``.
-    """
-    fit_texts, held_texts, fit_labels, held_labels = train_test_split(
-        train_texts, train_labels, test_size=0.2, stratify=train_labels,
-        random_state=seed,
-    )
-    return fit_texts, fit_labels, held_texts, held_labels
 
 
 def peer():
@@ -168,8 +166,7 @@ def main(argv=None):
             )
         data = (train_texts, train_labels, test_texts, test_labels)
         if args.holdout is not None:
-            data = holdout(train_texts, train_labels, args.holdout)
-            train_texts = data[0]
+            data = split_80_20(train_texts, train_labels, seed=args.holdout)
         rows = [("TF-IDF + LogisticRegression(C=4)", peer)] + [
             (
                 f"make_text_classifier(seed={seed})",
@@ -182,7 +179,7 @@ def main(argv=None):
             accuracy, fit_s, predict_s = measure(factory(), *data)
             peer_result = peer_result or (accuracy, fit_s, predict_s)
             print(
-                f"{name:<8} {len(train_texts):>6} {label:<30} {accuracy:>8.4f}"
+                f"{name:<8} {len(data[0]):>6} {label:<30} {accuracy:>8.4f}"
                 f" {fit_s:>6.2f} {predict_s:>9.2f}"
                 f" {accuracy - peer_result[0]:>+10.4f}"
                 f" {fit_s / peer_result[1]:>10.2f} {predict_s / peer_result[2]:>14.2f}",

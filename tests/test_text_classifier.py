@@ -187,10 +187,12 @@ def test_bench_datasets_holdout_uses_training_rows_only():
     bench = _bench_datasets()
     texts = [f"text {i}" for i in range(100)]
     labels = np.array([0] * 80 + [1] * 20)
-    fit_texts, fit_labels, held_texts, held_labels = bench.holdout(texts, labels, 1)
+    fit_texts, fit_labels, held_texts, held_labels = bench.split_80_20(
+        texts, labels, seed=1
+    )
     assert len(fit_texts) == 80 and len(held_texts) == 20
     assert set(fit_texts).isdisjoint(held_texts)
     assert set(fit_texts) | set(held_texts) == set(texts)
     assert list(np.bincount(held_labels)) == [16, 4]
-    assert bench.holdout(texts, labels, 1)[2] == held_texts
-    assert bench.holdout(texts, labels, 2)[2] != held_texts
+    assert bench.split_80_20(texts, labels, seed=1)[2] == held_texts
+    assert bench.split_80_20(texts, labels, seed=2)[2] != held_texts
