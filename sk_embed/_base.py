@@ -23,6 +23,12 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._auto import (
+    resolve_batch_size,
+    resolve_dropout,
+    resolve_embedding_dim,
+    resolve_epochs,
+)
 from ._keras._memory import check_embedding_fits
 from ._keras._networks import ENCODERS, POOLINGS, build_and_compile
 from ._keras._optimizers import make_optimizer
@@ -48,37 +54,15 @@ def _restore_on_failure(estimator):
         raise
 
 
-#: ``batch_size="auto"`` aims at about this many optimizer steps per epoch,
-#: with a batch size between these bounds. A fixed number of epochs of a fixed
-#: batch size gives a few thousand rows only a few dozen updates (four epochs
-#: of 512 are 24 steps on 3,000 rows), too few to fit them; on 25,000 rows
-#: the same rule gives the 512 tuned there.
-AUTO_STEPS_PER_EPOCH = 50
-AUTO_BATCH_SIZE_RANGE = (32, 512)
-
-
-def resolve_batch_size(batch_size, n_samples):
-    """Return the batch size to train ``n_samples`` rows with.
-
-    ``"auto"`` is the power of two nearest ``n_samples / 50``, clipped to
-    32 .. 512: about 50 steps per epoch whatever the data's size, and 512
-    for a stream (``n_samples=None``), whose size is unknown.
-    """
-    if batch_size != "auto":
-        return batch_size
-    smallest, largest = AUTO_BATCH_SIZE_RANGE
-    if n_samples is None:
-        return largest
-    exponent = round(np.log2(max(n_samples, 1) / AUTO_STEPS_PER_EPOCH))
-    return int(np.clip(2**exponent, smallest, largest))
-
-
 class BaseSequenceEmbedding(BaseEstimator):
     """Shared base of the sequence-embedding estimators. Not public."""
 
     _parameter_constraints = {
         "vocab_size": [Interval(Integral, 1, None, closed="left"), None],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "hidden_units": ["array-like"],
         "pooling": [StrOptions(set(POOLINGS))],
         "encoder": [StrOptions(set(ENCODERS)), None],
@@ -86,12 +70,12 @@ class BaseSequenceEmbedding(BaseEstimator):
         "bidirectional": ["boolean"],
         "transformer_blocks": [Interval(Integral, 1, None, closed="left")],
         "attention_heads": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "embeddings": ["array-like", None],
         "trainable_embeddings": ["boolean"],
         "optimizer": [str, keras.optimizers.Optimizer, type],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -170,6 +154,11 @@ class BaseSequenceEmbedding(BaseEstimator):
         ``n_outputs``, ``activation``, ``loss`` and ``metrics``."""
         raise NotImplementedError
 
+    def _multilabel(self, y):
+        """Whether ``y`` (checked) is a multi-label indicator matrix, whose
+        ``"auto"`` epochs and dropout differ (see ``_auto``)."""
+        return False
+
     def _make_wrapper(self, stream, **params):
         """Return the scikeras estimator that trains the model; ``stream``
         is True in ``partial_fit``."""
@@ -189,7 +178,8 @@ class BaseSequenceEmbedding(BaseEstimator):
             self._build(X, y, weight_seed)
             self.history_ = {}
             self.batch_size_ = resolve_batch_size(self.batch_size, len(X))
-            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs)
+            self.epochs_ = resolve_epochs(self.epochs, self._multilabel(y))
+            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
             self._resumable = False
         return self
@@ -219,18 +209,21 @@ class BaseSequenceEmbedding(BaseEstimator):
 
     def _build(self, X, y, weight_seed):
         """Set ``model_``, a new compiled network for ``X`` and ``y``, and
-        ``vocab_size_``."""
+        ``vocab_size_``, ``embedding_dim_`` and ``dropout_``."""
         embeddings = self._check_embeddings()
         vocab_size = self._resolve_vocab_size(X, embeddings)
+        output = self._output_spec(y)
         embedding_dim = (
-            self.embedding_dim if embeddings is None else embeddings.shape[1]
+            resolve_embedding_dim(self.embedding_dim, output["n_outputs"])
+            if embeddings is None
+            else embeddings.shape[1]
         )
         check_embedding_fits(
             vocab_size,
             embedding_dim,
             inferred=embeddings is None and self.vocab_size is None,
         )
-        output = self._output_spec(y)
+        dropout = resolve_dropout(self.dropout, self._multilabel(y))
         network = dict(
             vocab_size=vocab_size,
             sequence_length=X.shape[1],
@@ -244,7 +237,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             bidirectional=self.bidirectional,
             transformer_blocks=self.transformer_blocks,
             attention_heads=self.attention_heads,
-            dropout=self.dropout,
+            dropout=dropout,
             embeddings=embeddings,
             trainable_embeddings=self.trainable_embeddings,
             seed=weight_seed,
@@ -258,6 +251,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         self.model_ = build_and_compile(network=network, **compile_settings)
         self._trainer_plan = plan_trainer(network, compile_settings)
         self.vocab_size_ = vocab_size
+        self.embedding_dim_ = embedding_dim
+        self.dropout_ = dropout
 
     def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
         """Train ``model_`` for ``epochs`` more epochs, extend ``history_``

@@ -434,8 +434,11 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             )
         return classes
 
+    def _multilabel(self, y):
+        return np.ndim(y) == 2
+
     def _output_spec(self, y):
-        if y.ndim == 2:  # a multi-label indicator matrix
+        if self._multilabel(y):
             return {
                 "n_outputs": y.shape[1],
                 "activation": "sigmoid",

@@ -14,13 +14,13 @@ def _default_steps():
         SequenceTokenizer(num_words=600_000, ngram_range=(1, 3), binary=True),
         PadTransformer(maxlen=1200, padding="post", truncating="post"),
         SequenceEmbeddingClassifier(
-            embedding_dim=16,
+            embedding_dim="auto",
             hidden_units=(),
             pooling="sqrtn",
-            dropout=0.5,
+            dropout="auto",
             optimizer="lazy_adam",
             learning_rate=0.006,
-            epochs=4,
+            epochs="auto",
             batch_size="auto",
         ),
     ]
@@ -38,9 +38,18 @@ def make_text_classifier(**params):
     distinct n-gram counts once per text (``binary=True``), as in NBSVM's
     binarized features. The network looks up only the real ids of each text
     and trains with ``optimizer="lazy_adam"``, Adam computed only on the
-    embedding rows a batch uses, for a fixed four epochs over all the
+    embedding rows a batch uses, for a fixed few epochs over all the
     training rows, as fastText trains for a fixed few. It suits document
-    classification (reviews, articles) as well as short sentences.
+    classification (reviews, articles) as well as short sentences, two
+    classes as well as a hundred, and multi-label targets.
+
+    The network's width follows the number of classes:
+    ``embedding_dim="auto"`` gives at least two numbers per output unit, a
+    power of two from 16 to 128 (16 up to eight classes, 64 for 20 classes,
+    128 from 33 classes or labels on). The output layer is linear in those
+    numbers, and a dropout of 0.5 drops half of them at each step: with 16,
+    Banking77's 77 intents were 7 points below TF-IDF + logistic regression
+    on held-out training rows; with 128 they are level with it or above.
 
     The training budget follows the data: ``batch_size="auto"`` makes each
     epoch about 50 optimizer steps (the power of two nearest
@@ -51,6 +60,17 @@ def make_text_classifier(**params):
     scored on held-out training rows, it lost up to 7.4 points to TF-IDF +
     logistic regression, where this rule is level with it or above. From
     about 18,000 rows on, the rule gives the batch of 512 tuned on IMDB.
+
+    A multi-label indicator matrix trains longer and with less dropout:
+    ``epochs="auto"`` is 4 for class labels and 32 for labels,
+    ``dropout="auto"`` 0.5 and 0.25. A class is the argmax of the
+    outputs, which a cautious model still gets right; a label is a rare
+    one-vs-rest decision, predicted only when its probability passes 0.5.
+    Four epochs with a dropout of 0.5 left every label of NLU++ banking at
+    its base rate, predicting none; the longer budget brings it level with
+    one logistic regression per label. The fitted classifier records the
+    values used in ``embedding_dim_``, ``epochs_``, ``dropout_`` and
+    ``batch_size_``.
 
     Parameters
     ----------
@@ -71,11 +91,11 @@ def make_text_classifier(**params):
         - ``padtransformer``: ``maxlen=1200, padding="post",
           truncating="post"``;
         - ``sequenceembeddingclassifier``: ``pooling="sqrtn",
-          hidden_units=(), embedding_dim=16, dropout=0.5,
-          optimizer="lazy_adam", learning_rate=0.006, epochs=4,
-          batch_size="auto"``: four epochs of about 50 steps each over
-          every training row, without a validation split or early
-          stopping.
+          hidden_units=(), embedding_dim="auto", dropout="auto",
+          optimizer="lazy_adam", learning_rate=0.006, epochs="auto",
+          batch_size="auto"``: four epochs (32 for a multi-label target)
+          of about 50 steps each over every training row, without a
+          validation split or early stopping.
 
     Raises
     ------

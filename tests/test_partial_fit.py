@@ -224,7 +224,7 @@ def test_dask_bag_partitions_stream_like_chunks_of_a_list():
     "n_samples, expected", [(100, 32), (3_000, 64), (8_000, 128), (25_000, 512)]
 )
 def test_auto_batch_size_gives_about_50_steps_per_epoch(n_samples, expected):
-    from sk_embed._base import resolve_batch_size
+    from sk_embed._auto import resolve_batch_size
 
     assert resolve_batch_size("auto", n_samples) == expected
     assert resolve_batch_size(64, n_samples) == 64

@@ -36,9 +36,13 @@ _SHARED = {
         raise and never wrap around. A table too large for this machine's
         memory (training holds four copies of it) raises a ``ValueError``
         before anything is allocated; see :ref:`large_vocabularies`.
-    embedding_dim : int, default=8
-        Size of each word vector. Ignored when ``embeddings`` is given, whose
-        width is used.
+    embedding_dim : int or "auto", default=8
+        Size of each word vector. "auto" follows the output layer: the
+        smallest power of two of at least twice its units, from 16 to 128
+        (16 for up to eight classes, 128 from 33 classes or labels on), as
+        the logits' rank is at most this width. Ignored when ``embeddings``
+        is given, whose width is used. The value used is
+        ``embedding_dim_``.
     hidden_units : tuple of int, default=(32,)
         Widths of the ReLU ``Dense`` layers between the pooling and the
         output. ``()`` puts the output layer right after the pooling.
@@ -66,10 +70,13 @@ _SHARED = {
         Attention heads of each Transformer block ("transformer" only). Each
         head attends in ``ceil(embedding_dim / attention_heads)``
         dimensions.
-    dropout : float, default=0.0
+    dropout : float or "auto", default=0.0
         Dropout rate after the pooling and after each hidden layer, and, in
         the Transformer encoder, on the sum of the token and position
         embeddings and on each block's attention and feed-forward outputs.
+        "auto" is 0.5, or 0.25 for a multi-label target, whose labels are
+        predicted only when confident (see :func:`make_text_classifier`).
+        The value used is ``dropout_``.
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
         Initial word vectors, for example from :func:`load_word_vectors`. The
         out-of-vocabulary row starts at zero.
@@ -84,9 +91,11 @@ _SHARED = {
         ``encoder=None`` with average or max pooling, whose embedding
         gradient is sparse). An instance is copied (through its
         config) for every fit, so clones never share optimizer state.
-    epochs : int, default=10
+    epochs : int or "auto", default=10
         Number of passes over the training data in ``fit``
-        (``partial_fit`` makes one pass over its batch).
+        (``partial_fit`` makes one pass over its batch). "auto" is 4, or 32
+        for a multi-label target (see :func:`make_text_classifier`). The
+        value used is ``epochs_``.
     batch_size : int or "auto", default=32
         Number of samples per gradient update. "auto" follows the data: the
         power of two nearest ``n_samples / 50``, between 32 and 512, so that
@@ -128,6 +137,15 @@ _SHARED = {
     batch_size_ : int
         The batch size training used: ``batch_size``, or the number
         "auto" chose.
+    embedding_dim_ : int
+        The width of the word vectors: ``embedding_dim``, the number
+        "auto" chose, or the width of ``embeddings``.
+    epochs_ : int
+        The epochs of :meth:`fit`: ``epochs``, or the number "auto" chose.
+        Not set by ``partial_fit``.
+    dropout_ : float
+        The dropout rate of the network: ``dropout``, or the rate "auto"
+        chose.
     model_ : keras.Model
         The trained Keras model.
     history_ : dict of str to list of float

@@ -1,0 +1,77 @@
+"""The "auto" settings: each rule, and the values a fit records."""
+
+import numpy as np
+import pytest
+
+from sk_embed import SequenceEmbeddingClassifier
+from sk_embed._auto import (
+    resolve_dropout,
+    resolve_embedding_dim,
+    resolve_epochs,
+)
+from tests.conftest import make_token_data
+
+
+@pytest.mark.parametrize(
+    "n_outputs, expected",
+    # A binary target has one output unit.
+    [(1, 16), (5, 16), (8, 16), (9, 32), (20, 64), (33, 128), (77, 128), (500, 128)],
+)
+def test_auto_width_gives_two_numbers_per_output(n_outputs, expected):
+    assert resolve_embedding_dim("auto", n_outputs) == expected
+    assert resolve_embedding_dim(12, n_outputs) == 12
+
+
+def test_auto_budget_of_labels_is_longer_and_less_dropped():
+    assert (resolve_epochs("auto", False), resolve_dropout("auto", False)) == (4, 0.5)
+    assert (resolve_epochs("auto", True), resolve_dropout("auto", True)) == (32, 0.25)
+    assert resolve_epochs(3, True) == 3
+    assert resolve_dropout(0.0, True) == 0.0
+
+
+def _auto(**params):
+    return SequenceEmbeddingClassifier(
+        embedding_dim="auto", dropout="auto", epochs="auto", pooling="average",
+        hidden_units=(), random_state=0, **params,
+    )  # fmt: skip
+
+
+def test_a_fit_records_the_auto_values_of_many_classes():
+    X, y = make_token_data(n_samples=200, n_classes=20)
+    clf = _auto().fit(X, y)
+    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (64, 4, 0.5)
+    assert clf.model_.get_layer("embedding").output_dim == 64
+    assert len(clf.history_["loss"]) == 4
+    # The parameters themselves are left as given.
+    assert clf.get_params()["embedding_dim"] == "auto"
+
+
+def test_a_fit_records_the_auto_values_of_labels():
+    X, y = make_token_data(n_samples=120)
+    Y = np.column_stack([y, 1 - y, X[:, 0] % 2])
+    clf = _auto().fit(X, Y)
+    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (16, 32, 0.25)
+    assert len(clf.history_["loss"]) == 32
+
+
+def test_partial_fit_takes_the_width_from_the_classes():
+    X, y = make_token_data(n_samples=60, n_classes=3)
+    classes = np.arange(20)  # more than the batch holds
+    clf = _auto().partial_fit(X, y, classes=classes)
+    assert clf.embedding_dim_ == 64
+    assert clf.dropout_ == 0.5
+    assert not hasattr(clf, "epochs_")
+
+
+def test_given_embeddings_set_the_width():
+    X, y = make_token_data(n_samples=100, n_classes=20)
+    vectors = np.random.RandomState(0).normal(size=(50, 6)).astype("float32")
+    clf = _auto(embeddings=vectors).fit(X, y)
+    assert clf.embedding_dim_ == 6
+
+
+@pytest.mark.parametrize("name", ["embedding_dim", "epochs", "dropout"])
+def test_only_auto_is_a_valid_word(name):
+    X, y = make_token_data(n_samples=20)
+    with pytest.raises(ValueError, match=f"'{name}' parameter"):
+        SequenceEmbeddingClassifier(**{name: "wide"}).fit(X, y)
