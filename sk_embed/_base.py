@@ -155,8 +155,8 @@ class BaseSequenceEmbedding(BaseEstimator):
         raise NotImplementedError
 
     def _multilabel(self, y):
-        """Whether ``y`` (checked) is a multi-label indicator matrix, whose
-        ``"auto"`` epochs and dropout differ (see ``_auto``)."""
+        """Whether ``y`` (checked) is a multi-label indicator matrix, which
+        ``epochs="auto"`` trains longer (see ``_auto``)."""
         return False
 
     def _make_wrapper(self, stream, **params):
@@ -223,7 +223,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             embedding_dim,
             inferred=embeddings is None and self.vocab_size is None,
         )
-        dropout = resolve_dropout(self.dropout, self._multilabel(y))
+        dropout = resolve_dropout(self.dropout, output["n_outputs"])
         network = dict(
             vocab_size=vocab_size,
             sequence_length=X.shape[1],

@@ -22,11 +22,16 @@ def test_auto_width_gives_two_numbers_per_output(n_outputs, expected):
     assert resolve_embedding_dim(12, n_outputs) == 12
 
 
-def test_auto_budget_of_labels_is_longer_and_less_dropped():
-    assert (resolve_epochs("auto", False), resolve_dropout("auto", False)) == (4, 0.5)
-    assert (resolve_epochs("auto", True), resolve_dropout("auto", True)) == (32, 0.25)
+def test_auto_budget_of_labels_is_longer():
+    assert resolve_epochs("auto", False) == 4
+    assert resolve_epochs("auto", True) == 32
     assert resolve_epochs(3, True) == 3
-    assert resolve_dropout(0.0, True) == 0.0
+
+
+def test_auto_dropout_is_lower_for_several_outputs():
+    assert resolve_dropout("auto", 1) == 0.5
+    assert resolve_dropout("auto", 3) == resolve_dropout("auto", 48) == 0.25
+    assert resolve_dropout(0.0, 48) == 0.0
 
 
 def _auto(**params):
@@ -36,10 +41,16 @@ def _auto(**params):
     )  # fmt: skip
 
 
+def test_a_binary_fit_keeps_the_tuned_values():
+    X, y = make_token_data(n_samples=100)
+    clf = _auto().fit(X, y)
+    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (16, 4, 0.5)
+
+
 def test_a_fit_records_the_auto_values_of_many_classes():
     X, y = make_token_data(n_samples=200, n_classes=20)
     clf = _auto().fit(X, y)
-    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (64, 4, 0.5)
+    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (64, 4, 0.25)
     assert clf.model_.get_layer("embedding").output_dim == 64
     assert len(clf.history_["loss"]) == 4
     # The parameters themselves are left as given.
@@ -59,7 +70,7 @@ def test_partial_fit_takes_the_width_from_the_classes():
     classes = np.arange(20)  # more than the batch holds
     clf = _auto().partial_fit(X, y, classes=classes)
     assert clf.embedding_dim_ == 64
-    assert clf.dropout_ == 0.5
+    assert clf.dropout_ == 0.25
     assert not hasattr(clf, "epochs_")
 
 

@@ -74,9 +74,9 @@ _SHARED = {
         Dropout rate after the pooling and after each hidden layer, and, in
         the Transformer encoder, on the sum of the token and position
         embeddings and on each block's attention and feed-forward outputs.
-        "auto" is 0.5, or 0.25 for a multi-label target, whose labels are
-        predicted only when confident (see :func:`make_text_classifier`).
-        The value used is ``dropout_``.
+        "auto" is 0.5 for a network of one output unit (a binary target),
+        0.25 for several (classes or labels; see
+        :func:`make_text_classifier`). The value used is ``dropout_``.
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
         Initial word vectors, for example from :func:`load_word_vectors`. The
         out-of-vocabulary row starts at zero.
