@@ -154,10 +154,11 @@ class BaseSequenceEmbedding(BaseEstimator):
         ``n_outputs``, ``activation``, ``loss`` and ``metrics``."""
         raise NotImplementedError
 
-    def _multilabel(self, y):
-        """Whether ``y`` (checked) is a multi-label indicator matrix, which
-        ``epochs="auto"`` trains longer (see ``_auto``)."""
-        return False
+    def _positives_per_label(self, y):
+        """The mean number of positive rows per label of ``y`` (checked), if
+        it is a multi-label indicator matrix, which ``epochs="auto"`` trains
+        longer when its labels are rare (see ``_auto``); None otherwise."""
+        return None
 
     def _make_wrapper(self, stream, **params):
         """Return the scikeras estimator that trains the model; ``stream``
@@ -178,7 +179,7 @@ class BaseSequenceEmbedding(BaseEstimator):
             self._build(X, y, weight_seed)
             self.history_ = {}
             self.batch_size_ = resolve_batch_size(self.batch_size, len(X))
-            self.epochs_ = resolve_epochs(self.epochs, self._multilabel(y))
+            self.epochs_ = resolve_epochs(self.epochs, self._positives_per_label(y))
             wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
             self._resumable = False

@@ -434,11 +434,13 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             )
         return classes
 
-    def _multilabel(self, y):
-        return np.ndim(y) == 2
+    def _positives_per_label(self, y):
+        if y.ndim == 2:
+            return float(y.sum(axis=0).mean())
+        return None
 
     def _output_spec(self, y):
-        if self._multilabel(y):
+        if y.ndim == 2:  # a multi-label indicator matrix
             return {
                 "n_outputs": y.shape[1],
                 "activation": "sigmoid",

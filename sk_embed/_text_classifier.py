@@ -47,9 +47,10 @@ def make_text_classifier(**params):
     ``embedding_dim="auto"`` gives at least two numbers per output unit, a
     power of two from 16 to 128 (16 up to eight classes, 64 for 20 classes,
     128 from 33 classes or labels on). The output layer is linear in those
-    numbers, and a dropout of 0.5 drops half of them at each step: with 16,
-    Banking77's 77 intents were 7 points below TF-IDF + logistic regression
-    on held-out training rows; with 128 they are level with it or above.
+    numbers, so its logits have rank at most their number, and dropout
+    hides some of them at each step: with 16, Banking77's 77 intents were
+    7 points below TF-IDF + logistic regression on held-out training rows;
+    with 128 they are level with it or above.
 
     The training budget follows the data: ``batch_size="auto"`` makes each
     epoch about 50 optimizer steps (the power of two nearest
@@ -65,14 +66,16 @@ def make_text_classifier(**params):
     binary target (one output unit), as tuned on two-class sets, and 0.25
     for several classes or labels, which was up to 1.2 points better on
     held-out training rows of short sets of 3 to 6 classes, where the
-    default was below the linear peer. A multi-label indicator matrix also
-    trains longer: ``epochs="auto"`` is 4 for class labels and 32 for
-    labels. A class is the argmax of the outputs, which a cautious model
-    still gets right; a label is a rare one-vs-rest decision, predicted
-    only when its probability passes 0.5. Four epochs left every label of
-    NLU++ banking at its base rate, predicting none; 32 bring it level
-    with one logistic regression per label. The fitted classifier records
-    the values used in ``embedding_dim_``, ``epochs_``, ``dropout_`` and
+    default was below the linear peer. A multi-label indicator matrix of
+    rare labels also trains longer: ``epochs="auto"`` is 4, but for labels
+    of fewer than about 360 positive rows each, the power of two nearest
+    2048 over their mean number, up to 32. A class is the argmax of the
+    outputs, which a cautious model still gets right; a label is a
+    one-vs-rest decision, predicted only when its probability passes 0.5.
+    Four epochs left every label of NLU++ banking (about 80 positive turns
+    each) at its base rate, predicting none; 32 bring it level with one
+    logistic regression per label. The fitted classifier records the
+    values used in ``embedding_dim_``, ``epochs_``, ``dropout_`` and
     ``batch_size_``.
 
     Parameters
@@ -98,8 +101,8 @@ def make_text_classifier(**params):
           optimizer="lazy_adam", learning_rate=0.006, epochs="auto",
           batch_size="auto"``: for a binary target, width 16, dropout
           0.5 and four epochs of about 50 steps each over every training
-          row (32 epochs for a multi-label target), without a validation
-          split or early stopping.
+          row (up to 32 epochs for a multi-label target of rare labels),
+          without a validation split or early stopping.
 
     Raises
     ------

@@ -22,10 +22,14 @@ def test_auto_width_gives_two_numbers_per_output(n_outputs, expected):
     assert resolve_embedding_dim(12, n_outputs) == 12
 
 
-def test_auto_budget_of_labels_is_longer():
-    assert resolve_epochs("auto", False) == 4
-    assert resolve_epochs("auto", True) == 32
-    assert resolve_epochs(3, True) == 3
+@pytest.mark.parametrize(
+    "positives_per_label, expected",
+    # NLU++ banking's 48 labels have about 80 positive turns each.
+    [(None, 4), (0, 32), (80, 32), (200, 8), (400, 4), (12_500, 4)],
+)
+def test_auto_budget_of_rare_labels_is_longer(positives_per_label, expected):
+    assert resolve_epochs("auto", positives_per_label) == expected
+    assert resolve_epochs(3, positives_per_label) == 3
 
 
 def test_auto_dropout_is_lower_for_several_outputs():
@@ -59,6 +63,7 @@ def test_a_fit_records_the_auto_values_of_many_classes():
 
 def test_a_fit_records_the_auto_values_of_labels():
     X, y = make_token_data(n_samples=120)
+    # Labels of 60 positive rows on average.
     Y = np.column_stack([y, 1 - y, X[:, 0] % 2])
     clf = _auto().fit(X, Y)
     assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (16, 32, 0.25)

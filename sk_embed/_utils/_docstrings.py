@@ -93,9 +93,10 @@ _SHARED = {
         config) for every fit, so clones never share optimizer state.
     epochs : int or "auto", default=10
         Number of passes over the training data in ``fit``
-        (``partial_fit`` makes one pass over its batch). "auto" is 4, or 32
-        for a multi-label target (see :func:`make_text_classifier`). The
-        value used is ``epochs_``.
+        (``partial_fit`` makes one pass over its batch). "auto" is 4; for a
+        multi-label target, up to 32 when its labels are rare (the power of
+        two nearest 2048 over the mean number of positive rows per label;
+        see :func:`make_text_classifier`). The value used is ``epochs_``.
     batch_size : int or "auto", default=32
         Number of samples per gradient update. "auto" follows the data: the
         power of two nearest ``n_samples / 50``, between 32 and 512, so that
