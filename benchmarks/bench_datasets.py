@@ -1,4 +1,4 @@
-"""make_text_classifier() against TF-IDF + LogisticRegression on eight data sets.
+"""make_text_classifier() against TF-IDF + LogisticRegression on nine data sets.
 
 Usage::
 
@@ -22,7 +22,11 @@ The data sets, all read from ``--data-home`` (default: ``$SK_EMBED_DATA``):
   the training labels. The peer is then one logistic regression per label
   (``OneVsRestClassifier``) on the same TF-IDF features, and the score is
   the micro-averaged F1 (the subset accuracy, the share of turns whose
-  labels are all right, follows in its own row).
+  labels are all right, follows in its own row);
+- ChnSentiCorp (``languages/``): 9,600 training and 1,200 test Chinese
+  reviews, 2 classes. Chinese has no spaces between words, so the peer
+  there reads character 2- to 5-grams (``analyzer="char_wb"``), the
+  stronger of the two linear models on it.
 
 Each model is fitted and scored in this one process on the same texts; the
 table gives test accuracy, fit and predict seconds (tokenization included),
@@ -68,7 +72,13 @@ SPLIT_SETS = {"subj": "subj.all", "custrev": "custrev.all", "mpqa": "mpqa.all"}
 OFFICIAL_SETS = {"sst2": "stsa.binary", "sst5": "stsa.fine"}
 #: The multi-label set; the others have one class per text.
 MULTILABEL_SETS = ("nlupp",)
-DATASETS = ["imdb", *SPLIT_SETS, *OFFICIAL_SETS, "banking77", *MULTILABEL_SETS]
+#: Sets whose peer reads character n-grams: in a language written without
+#: spaces, TF-IDF of words sees each clause as one word.
+CHARACTER_PEER_SETS = ("chnsenticorp",)
+DATASETS = [
+    "imdb", *SPLIT_SETS, *OFFICIAL_SETS, "banking77", *MULTILABEL_SETS,
+    *CHARACTER_PEER_SETS,
+]  # fmt: skip
 #: Published test accuracies, from the data's READMEs: Kim (2014)'s CNN with
 #: random initial embeddings (test accuracy or 10-fold CV) on the sentence
 #: sets, and for Banking77 BERT as a frozen sentence encoder with a
@@ -81,6 +91,7 @@ PUBLISHED = {
     "sst2": ("Kim (2014) CNN-rand", 0.837),
     "sst5": ("Kim (2014) CNN-rand", 0.450),
     "banking77": ("frozen BERT + classifier", 0.872),
+    "chnsenticorp": ("ERNIE 1.0 (pretrained)", 0.95),
 }
 #: Folds of NLU++ banking used for training; the others are the test part.
 NLUPP_TRAIN_FOLDS = range(16)
@@ -107,6 +118,15 @@ def read_banking77(path):
     """Texts and intent names of a Banking77 CSV file (``text,category``)."""
     with open(path, encoding="utf-8", newline="") as rows:
         pairs = [(row["text"], row["category"]) for row in csv.DictReader(rows)]
+    texts, labels = zip(*pairs)
+    return list(texts), np.array(labels)
+
+
+def read_chnsenticorp(path):
+    """Texts and labels of a ChnSentiCorp file: ``TEXT<TAB>LABEL`` lines,
+    split at the last tab (a review may hold tabs)."""
+    with open(path, encoding="utf-8") as lines:
+        pairs = [line.rstrip("\n").rpartition("\t")[::2] for line in lines]
     texts, labels = zip(*pairs)
     return list(texts), np.array(labels)
 
@@ -152,6 +172,12 @@ def load_dataset(name, data_home):
             *read_banking77(folder / "banking77_train.csv"),
             *read_banking77(folder / "banking77_test.csv"),
         )
+    if name == "chnsenticorp":
+        folder = Path(data_home) / "languages"
+        return (
+            *read_chnsenticorp(folder / "chnsenticorp_train.tsv"),
+            *read_chnsenticorp(folder / "chnsenticorp_test.tsv"),
+        )
     if name == "nlupp":
         folder = Path(data_home) / "intents" / "nlupp_banking"
         train_texts, train_labels = read_nlupp(folder, NLUPP_TRAIN_FOLDS)
@@ -183,15 +209,23 @@ def subsample(texts, labels, n_rows):
     return texts, labels
 
 
-def peer(multilabel=False):
+def peer(multilabel=False, characters=False):
     """The linear peer every comparison of this project uses; for a
     multi-label target, one logistic regression per label on the same
     features (as ``OneVsRestClassifier(peer())``, without fitting the
-    vectorizer once per label)."""
+    vectorizer once per label). ``characters`` makes it read the 2- to
+    5-grams of characters within words (``analyzer="char_wb"``, at most
+    500,000 of them) instead of word 1- and 2-grams."""
     classifier = LogisticRegression(C=4, max_iter=1000)
+    if characters:
+        vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+            max_features=500_000,
+        )  # fmt: skip
+    else:
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     return make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-        OneVsRestClassifier(classifier) if multilabel else classifier,
+        vectorizer, OneVsRestClassifier(classifier) if multilabel else classifier
     )
 
 
@@ -241,7 +275,7 @@ def main(argv=None):
     params = dict(args.param)
 
     print(
-        f"{'data set':<9} {'train':>6} {'model':<32} {'score':>7} {'fit s':>6}"
+        f"{'data set':<12} {'train':>6} {'model':<40} {'score':>7} {'fit s':>6}"
         f" {'predict s':>9} {'- peer':>7} {'fit / peer':>10}"
         f" {'predict / peer':>14}"
     )
@@ -257,10 +291,11 @@ def main(argv=None):
         if args.holdout is not None:
             data = split_80_20(train_texts, train_labels, seed=args.holdout)
         multilabel = name in MULTILABEL_SETS
+        characters = name in CHARACTER_PEER_SETS
         rows = [
             (
-                "TF-IDF + LogisticRegression(C=4)",
-                lambda: peer(multilabel),
+                f"TF-IDF{' char_wb' * characters} + LogisticRegression(C=4)",
+                lambda: peer(multilabel, characters),
             )
         ] + [
             (
@@ -294,7 +329,7 @@ def subset_accuracy(y_true, result):
 def print_row(name, n_rows, label, result, peer_result):
     """One row of the table: ``result`` is ``(score, fit s, predict s, ...)``,
     or ``(score,)`` for a published figure."""
-    cells = f"{name:<9} {n_rows:>6} {label:<32} {result[0]:>7.4f}"
+    cells = f"{name:<12} {n_rows:>6} {label:<40} {result[0]:>7.4f}"
     if len(result) > 1:
         fit_s, predict_s = result[1:3]
         cells += f" {fit_s:>6.2f} {predict_s:>9.2f}"

@@ -1,4 +1,6 @@
+import importlib.util
 import os
+from pathlib import Path
 
 # scikit-learn's check_array_api_input (with NumPy arrays and array-API
 # dispatch on: the results must not change) skips itself unless SciPy's
@@ -99,3 +101,22 @@ def imdb_data_home():
     except OSError as error:
         pytest.skip(f"IMDB data not available: {error}")
     return data_home
+
+
+def shared_data_home(*folders):
+    """The folder named by SK_EMBED_DATA, if it holds ``folders`` (such as
+    ``"sentences"``); else skip, which fails under CI=true."""
+    data_home = os.environ.get("SK_EMBED_DATA")
+    if not data_home or not all((Path(data_home) / f).exists() for f in folders):
+        pytest.skip(f"SK_EMBED_DATA must name a folder holding {', '.join(folders)}")
+    return data_home
+
+
+@pytest.fixture(scope="session")
+def bench_datasets():
+    """benchmarks/bench_datasets.py, whose readers and peer the tests share."""
+    path = Path(__file__).parents[1] / "benchmarks" / "bench_datasets.py"
+    spec = importlib.util.spec_from_file_location("bench_datasets", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

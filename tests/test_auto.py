@@ -9,7 +9,7 @@ from sk_embed._auto import (
     resolve_embedding_dim,
     resolve_epochs,
 )
-from tests.conftest import make_token_data
+from conftest import make_token_data
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,13 @@
 """Tests of make_text_classifier: structure, defaults, overrides, tiny fit,
 and its accuracy beside the linear peer on real short-text sets."""
 
-import importlib.util
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
 
 from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
 from sk_embed import make_text_classifier
+from conftest import shared_data_home
 
 STEP_NAMES = ["sequencetokenizer", "padtransformer", "sequenceembeddingclassifier"]
 
@@ -139,42 +136,28 @@ def test_the_default_batch_follows_the_number_of_rows():
     assert pipe[-1].batch_size == "auto"
 
 
-def _bench_datasets():
-    """benchmarks/bench_datasets.py, whose reader and peer the tests share."""
-    path = Path(__file__).parents[1] / "benchmarks" / "bench_datasets.py"
-    spec = importlib.util.spec_from_file_location("bench_datasets", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def sentences_home():
-    data_home = os.environ.get("SK_EMBED_DATA")
-    if not data_home or not (Path(data_home) / "sentences").is_dir():
-        pytest.skip("SK_EMBED_DATA must name a folder holding sentences/")
-    return data_home
+    return shared_data_home("sentences")
 
 
 @pytest.mark.data
 @pytest.mark.parametrize("name", ["custrev", "mpqa"])
-def test_default_is_level_with_the_peer_on_a_small_set(sentences_home, name):
+def test_default_is_level_with_the_peer_on_a_small_set(
+    bench_datasets, sentences_home, name
+):
     """A few thousand customer-review sentences (CR) or three-word phrases
     (MPQA), as they are: four epochs of 512 lost 8.7 and 2.7 points to the
     linear peer here."""
-    bench = _bench_datasets()
-    data = bench.load_dataset(name, sentences_home)
-    peer_accuracy, *_ = bench.measure(bench.peer(), *data)
-    ours, *_ = bench.measure(make_text_classifier(random_state=0), *data)
+    data = bench_datasets.load_dataset(name, sentences_home)
+    peer_accuracy, *_ = bench_datasets.measure(bench_datasets.peer(), *data)
+    ours, *_ = bench_datasets.measure(make_text_classifier(random_state=0), *data)
     assert ours >= peer_accuracy - 0.01, (ours, peer_accuracy)
 
 
 @pytest.fixture(scope="module")
 def intents_home():
-    data_home = os.environ.get("SK_EMBED_DATA")
-    if not data_home or not (Path(data_home) / "intents").is_dir():
-        pytest.skip("SK_EMBED_DATA must name a folder holding intents/")
-    return data_home
+    return shared_data_home("intents")
 
 
 def _some_intents(data, n_intents):
@@ -192,56 +175,52 @@ def _some_intents(data, n_intents):
 
 
 @pytest.mark.data
-def test_default_is_level_with_the_peer_on_many_classes(intents_home):
+def test_default_is_level_with_the_peer_on_many_classes(bench_datasets, intents_home):
     """30 of Banking77's intents (3,673 queries): with 16 numbers per text
     for every number of classes, the default lost 2.3 points to the linear
     peer here; with a width that follows the classes it is level."""
-    bench = _bench_datasets()
-    data = _some_intents(bench.load_dataset("banking77", intents_home), 30)
-    peer_accuracy, *_ = bench.measure(bench.peer(), *data)
+    data = _some_intents(bench_datasets.load_dataset("banking77", intents_home), 30)
+    peer_accuracy, *_ = bench_datasets.measure(bench_datasets.peer(), *data)
     pipe = make_text_classifier(random_state=0)
-    ours, *_ = bench.measure(pipe, *data)
+    ours, *_ = bench_datasets.measure(pipe, *data)
     assert ours >= peer_accuracy - 0.01, (ours, peer_accuracy)
     assert pipe[-1].embedding_dim_ == 64
 
 
 @pytest.mark.data
-def test_default_predicts_labels_of_a_multilabel_set(intents_home):
+def test_default_predicts_labels_of_a_multilabel_set(bench_datasets, intents_home):
     """NLU++ banking, 48 intent labels: with the budget of class labels the
     default predicted no label for any turn (micro-F1 0)."""
-    bench = _bench_datasets()
-    data = bench.load_dataset("nlupp", intents_home)
-    peer_f1, *_ = bench.measure(bench.peer(multilabel=True), *data)
-    ours, _, _, predicted = bench.measure(make_text_classifier(random_state=0), *data)
+    data = bench_datasets.load_dataset("nlupp", intents_home)
+    peer_f1, *_ = bench_datasets.measure(bench_datasets.peer(multilabel=True), *data)
+    ours, _, _, predicted = bench_datasets.measure(make_text_classifier(random_state=0), *data)
     assert predicted.sum(axis=1).mean() > 1  # 2.25 labels a turn in truth
     assert ours >= peer_f1 - 0.02, (ours, peer_f1)
 
 
-def test_bench_datasets_draws_stratified_training_rows():
+def test_bench_datasets_draws_stratified_training_rows(bench_datasets):
     """``bench_datasets.py --train-rows``: a draw of that many rows, in the
     class proportions of the training part, the same in every run."""
-    bench = _bench_datasets()
     texts = [f"text {i}" for i in range(100)]
     labels = np.array([0] * 80 + [1] * 20)
-    drawn, drawn_labels = bench.subsample(texts, labels, 10)
+    drawn, drawn_labels = bench_datasets.subsample(texts, labels, 10)
     assert len(drawn) == 10 and list(np.bincount(drawn_labels)) == [8, 2]
     for text, label in zip(drawn, drawn_labels):
         assert labels[int(text.split()[1])] == label
-    assert bench.subsample(texts, labels, 10)[0] == drawn
+    assert bench_datasets.subsample(texts, labels, 10)[0] == drawn
 
 
-def test_bench_datasets_holdout_uses_training_rows_only():
+def test_bench_datasets_holdout_uses_training_rows_only(bench_datasets):
     """``bench_datasets.py --holdout S``: both parts come from the training
     rows, apart, stratified, and drawn again the same for the same ``S``."""
-    bench = _bench_datasets()
     texts = [f"text {i}" for i in range(100)]
     labels = np.array([0] * 80 + [1] * 20)
-    fit_texts, fit_labels, held_texts, held_labels = bench.split_80_20(
+    fit_texts, fit_labels, held_texts, held_labels = bench_datasets.split_80_20(
         texts, labels, seed=1
     )
     assert len(fit_texts) == 80 and len(held_texts) == 20
     assert set(fit_texts).isdisjoint(held_texts)
     assert set(fit_texts) | set(held_texts) == set(texts)
     assert list(np.bincount(held_labels)) == [16, 4]
-    assert bench.split_80_20(texts, labels, seed=1)[2] == held_texts
-    assert bench.split_80_20(texts, labels, seed=2)[2] != held_texts
+    assert bench_datasets.split_80_20(texts, labels, seed=1)[2] == held_texts
+    assert bench_datasets.split_80_20(texts, labels, seed=2)[2] != held_texts

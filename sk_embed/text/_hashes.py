@@ -16,6 +16,7 @@ from ._analysis import (
     _group,
     _ngram_starts,
     _stream_positions,
+    is_unspaced,
 )
 
 #: Bucket ``b`` (0 .. n_buckets - 1) is id ``b + FIRST_BUCKET_ID``.
@@ -121,11 +122,12 @@ def _is_word_character(code_points):
 def _default_pattern_word_keys(texts):
     """Find and hash the tokens of ``DEFAULT_TOKEN_PATTERN`` without ``re``.
 
-    The pattern ``\\w+(?:'\\w+)*`` matches the maximal runs of characters
-    that are word characters or apostrophes between two word characters;
-    finding them with array operations on all the code points of the texts
-    at once avoids creating a Python string per token. Returns the uint64
-    key of every token, texts end to end, and the number of tokens per text.
+    The pattern matches each word character of a script written without
+    spaces alone, and the maximal runs of other word characters and of
+    apostrophes between two of them; finding them with array operations on
+    all the code points of the texts at once avoids creating a Python
+    string per token. Returns the uint64 key of every token, texts end to
+    end, and the number of tokens per text.
     """
     try:
         # "\n" is no word character: no token spans two texts.
@@ -135,17 +137,23 @@ def _default_pattern_word_keys(texts):
     code_points = np.frombuffer(
         joined.encode("utf-32-le", "surrogatepass"), dtype="<u4"
     )
-    # Framed by False, so that every token has a start and an end edge.
+    # Framed by False, so that every token has a start and an end.
     framed = np.zeros(len(code_points) + 2, dtype=bool)
     in_token = framed[1:-1]
     in_token[:] = _is_word_character(code_points)
+    alone = np.zeros(len(framed), dtype=bool)  # a letter that is a token
+    alone[1:-1] = in_token & is_unspaced(code_points)
+    spaced = in_token & ~alone[1:-1]
     inner_apostrophe = code_points[1:-1] == _APOSTROPHE
-    inner_apostrophe &= in_token[:-2]
-    inner_apostrophe &= in_token[2:]
+    inner_apostrophe &= spaced[:-2]
+    inner_apostrophe &= spaced[2:]
     in_token[1:-1] |= inner_apostrophe
-    edges = np.flatnonzero(framed[1:] != framed[:-1])
-    token_starts = edges[::2]
-    keys = _hash_code_points(code_points[in_token], edges[1::2] - token_starts)
+    # Between two characters, a token ends and another starts if either is
+    # no part of a token or is a letter alone.
+    apart = ~framed[:-1] | ~framed[1:] | alone[:-1] | alone[1:]
+    token_starts = np.flatnonzero(in_token & apart[:-1])
+    token_ends = np.flatnonzero(in_token & apart[1:])
+    keys = _hash_code_points(code_points[in_token], token_ends + 1 - token_starts)
     text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
     first_tokens = np.searchsorted(token_starts, text_starts)

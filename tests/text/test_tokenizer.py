@@ -18,8 +18,13 @@ from sklearn.utils import estimator_checks
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_embed import SequenceTokenizer
-from sk_embed.text._analysis import DEFAULT_TOKEN_PATTERN, _default_pattern_words
+from sk_embed.text._analysis import (
+    DEFAULT_TOKEN_PATTERN,
+    _default_pattern_words,
+    is_unspaced,
+)
 from sk_embed.text._tokenizer import OOV_TOKEN
+from conftest import shared_data_home
 
 DEFAULT_PATTERN = r"(?u)\w+(?:'\w+)*"
 
@@ -168,6 +173,8 @@ def reference_encoding(documents, num_words):
 # superscripts, Roman numerals, separators that are not ASCII spaces.
 TRICKY_CHARACTERS = list("ab_'' -.\n\t7") + [
     "\u2019", "é", "²", "ⅷ", "\u0301", "\u00a0", "\x1c", "中", "\U0001d518",
+    # Letters of scripts written without spaces, each a token alone.
+    "の", "ภ", "\u0e31", "々", "ｶ", "\U00020001",
 ]  # fmt: skip
 
 
@@ -719,3 +726,26 @@ def test_real_reviews(imdb_reviews):
     assert [len(s) for s in sequences] == [
         max(2 * len(u) - 1, 0) for u in unigrams
     ]
+
+
+@pytest.mark.data
+@pytest.mark.parametrize(
+    "name", ["imdb", "subj", "custrev", "mpqa", "sst2", "sst5", "banking77", "nlupp"]
+)
+def test_english_words_are_those_of_the_old_pattern(bench_datasets, name):
+    """Splitting the scripts written without spaces into letters changes no
+    token of the shared sets in English, so no id either."""
+    data_home = shared_data_home("sentences", "intents", "aclImdb_labeled.tar.gz")
+    train_texts, _, test_texts, _ = bench_datasets.load_dataset(name, data_home)
+    old_words = re.compile(r"(?u)\w+(?:'\w+)*").findall
+    for text in [*train_texts, *test_texts]:
+        assert _default_pattern_words(text) == old_words(text)
+
+
+@pytest.mark.data
+def test_chinese_reviews_become_characters(bench_datasets):
+    data_home = shared_data_home("languages")
+    texts, *_ = bench_datasets.load_dataset("chnsenticorp", data_home)
+    words = _default_pattern_words(texts[0])
+    assert words[:6] == list("选择珠江花园")
+    assert all(len(word) == 1 for word in words if is_unspaced(ord(word[0])))
