@@ -7,6 +7,12 @@ from .text import PadTransformer, SequenceTokenizer
 
 __all__ = ["make_text_classifier"]
 
+#: The tokenizer's ``ngram_range`` when a character analyzer is asked for and
+#: no range is: character 2- to 5-grams, as TF-IDF peers on characters use.
+#: On held-out training rows of CR, SST-2 and MPQA, (2, 5) was the best of
+#: (1, 5), (2, 5), (2, 6) and (3, 5) with ``analyzer="char_wb"``.
+CHARACTER_NGRAM_RANGE = (2, 5)
+
 
 def _default_steps():
     """Fresh default steps: no two pipelines share an estimator."""
@@ -77,6 +83,15 @@ def make_text_classifier(**params):
     logistic regression per label. The fitted classifier records the
     values used in ``embedding_dim_``, ``epochs_``, ``dropout_`` and
     ``batch_size_``.
+
+    Texts in Chinese, Japanese, Thai and the other scripts written without
+    spaces between words are split into letters by the tokenizer's default
+    pattern, so that its n-grams are character n-grams there and word
+    n-grams elsewhere. ``analyzer="char_wb"`` makes every token a
+    character n-gram inside a word, 2 to 5 characters long unless
+    ``ngram_range`` is given, for noisy text (tweets, misspellings); on
+    clean English sentences it was 0.2 to 2 points below the default on
+    held-out rows, and on MPQA's short phrases 0.4 above.
 
     Parameters
     ----------
@@ -160,5 +175,9 @@ def make_text_classifier(**params):
             )
         resolved[full] = value
 
+    analyzer = resolved.get("sequencetokenizer__analyzer", "word")
+    if analyzer in ("char", "char_wb"):
+        # Word 1- to 3-grams would be character 1- to 3-grams here.
+        resolved.setdefault("sequencetokenizer__ngram_range", CHARACTER_NGRAM_RANGE)
     pipeline.set_params(**resolved)
     return pipeline

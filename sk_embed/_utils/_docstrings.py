@@ -14,19 +14,42 @@ _SHARED = {
         Convert the texts to lowercase before tokenizing. Ignored when
         ``preprocessor`` is given.
 
-    token_pattern : str, default=r"(?u)\\w+(?:'\\w+)*"
-        Regular expression matching a token. The default keeps one-character
+    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+        Regular expression matching a word. The default keeps one-character
         words ("i", "a", the "7" of "7/10") and words with inner apostrophes
         ("don't", "isn't") whole, which matter for sentiment; CountVectorizer's
         default ``r"(?u)\\b\\w\\w+\\b"`` would drop the former and cut the
-        latter into "don". If the pattern has one capturing group, the group
-        is the token. More than one group is an error.
+        latter into "don". In the scripts written without spaces between
+        words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), it makes each
+        letter a word, as multilingual tokenizers do, so that word n-grams
+        are character n-grams there; elsewhere it is ``r"\\w+(?:'\\w+)*"``.
+        If the pattern has one capturing group, the group is the token. More
+        than one group is an error. Used by ``analyzer="word"`` when
+        ``tokenizer`` is None.
 
     preprocessor : callable, default=None
         Function applied to each raw text before tokenizing, replacing the
         default preprocessing (removal of the HTML line breaks ``<br />``,
         ``<br/>`` and ``<br>`` that IMDB reviews contain, then lowercasing if
-        ``lowercase``), as in CountVectorizer. It must return a ``str``.""",
+        ``lowercase``), as in CountVectorizer. It must return a ``str``.
+
+    tokenizer : callable, default=None
+        Function that splits a preprocessed text into its list of words,
+        replacing ``token_pattern``, as in CountVectorizer: a segmenter for
+        a language without spaces (jieba's ``lcut``, a MeCab wrapper), for
+        example. Word n-grams are then made of its words. Used by
+        ``analyzer="word"`` only. Define it at a module's top level (not as
+        a lambda) for the tokenizer to pickle.
+
+    analyzer : {"word", "char", "char_wb"} or callable, default="word"
+        What the tokens are, as in CountVectorizer: words and word n-grams
+        ("word"); character n-grams of the whole text, with runs of white
+        space counted as one space ("char"); or character n-grams inside
+        each word, padded with a space on each side ("char_wb", for noisy
+        text such as tweets, where spellings vary). With "char" and
+        "char_wb", ``ngram_range`` counts characters. A callable gets each
+        raw text (no preprocessing) and returns its list of tokens, and
+        ``ngram_range`` is ignored.""",
     "model_parameters": """\
     vocab_size : int, default=None
         Number of token ids the model knows, ``0 .. vocab_size - 1``. If None,

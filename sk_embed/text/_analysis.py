@@ -6,11 +6,13 @@ differ only in how a token becomes an id, a learnt vocabulary or a hash.
 """
 
 import re
+import warnings
 from array import array
 from collections import defaultdict
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions
 
 PAD_ID = 0
 
@@ -53,6 +55,11 @@ DEFAULT_TOKEN_PATTERN = (
 )
 
 _HTML_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+#: The ``analyzer`` values that name a way of cutting a text, as in
+#: scikit-learn's CountVectorizer (a callable is the other kind).
+ANALYZERS = ("word", "char", "char_wb")
 
 
 class _WordCharacterTable(dict):
@@ -110,6 +117,66 @@ def _default_pattern_words(text):
         # after a space. The spaces around the text stand for its ends.
         text = f" {text} ".replace("''", "  ").replace(" '", "  ").replace("' ", "  ")
     return text.split()
+
+
+def _char_ngrams(text, min_n, max_n):
+    """The character n-grams of ``text``, by increasing n, each n in text
+    order; runs of white space count as one space. CountVectorizer's
+    ``analyzer="char"``."""
+    text = _WHITE_SPACES.sub(" ", text)
+    return [
+        text[start : start + n]
+        for n in range(min_n, max_n + 1)
+        for start in range(len(text) - n + 1)
+    ]
+
+
+def _char_wb_ngrams(text, min_n, max_n):
+    """The character n-grams of each word of ``text`` with a space on each
+    side, word by word, by increasing n within a word; a word shorter than
+    an n gives that n one n-gram, itself padded, and stops there.
+    CountVectorizer's ``analyzer="char_wb"``, in its order."""
+    ngrams = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(min_n, max_n + 1):
+            last_start = max(len(padded) - n, 0)
+            ngrams.extend(padded[start : start + n] for start in range(last_start + 1))
+            if last_start == 0:
+                break
+    return ngrams
+
+
+def _word_ngrams(tokens, min_n, max_n):
+    """Return the n-grams of ``tokens``, shortest first, in text order.
+
+    Unigrams (when ``min_n == 1``) come first, then all bigrams, then all
+    trigrams..., the order CountVectorizer uses. ``tokens`` may be reused.
+    """
+    ngrams = tokens if min_n == 1 else []
+    words = tuple(tokens)
+    for n in range(max(min_n, 2), max_n + 1):
+        shifted = [words[start:] for start in range(n)]
+        ngrams.extend(map(" ".join, zip(*shifted)))
+    return ngrams
+
+
+def _checked_tokens(function, name):
+    """``function`` (a user's ``analyzer`` or ``tokenizer``) made to return
+    a list of ``str``, or to say clearly what it returned instead."""
+
+    def tokens_of(text):
+        tokens = function(text)
+        if not isinstance(tokens, str):
+            tokens = list(tokens)
+        if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
+            raise TypeError(
+                f"{name} must return a list of str tokens, got "
+                f"{tokens!r:.60} for the text {text!r:.40}."
+            )
+        return tokens
+
+    return tokens_of
 
 
 def _strip_html_line_breaks(text):
@@ -317,14 +384,17 @@ class _TextAnalysisMixin:
     """The text options of the tokenizers, the functions they build, the tags.
 
     A class using it, left of ``TransformerMixin``, has the parameters
-    ``lowercase``, ``token_pattern``, ``preprocessor``, ``ngram_range`` and
-    ``binary``, constrained by ``_text_parameter_constraints``.
+    ``lowercase``, ``token_pattern``, ``preprocessor``, ``tokenizer``,
+    ``analyzer``, ``ngram_range`` and ``binary``, constrained by
+    ``_text_parameter_constraints``.
     """
 
     _text_parameter_constraints: dict = {
         "lowercase": ["boolean"],
         "token_pattern": [str],
         "preprocessor": [callable, None],
+        "tokenizer": [callable, None],
+        "analyzer": [StrOptions(set(ANALYZERS)), callable],
         "ngram_range": [tuple],
         "binary": ["boolean"],
     }
@@ -347,15 +417,66 @@ class _TextAnalysisMixin:
 
     def _build_word_analyzer(self):
         """Return a function mapping one text to its list of words."""
-        find_tokens = self._compile_token_pattern().findall
-        if self.token_pattern == DEFAULT_TOKEN_PATTERN:
+        if self.tokenizer is not None:
+            find_tokens = _checked_tokens(self.tokenizer, "tokenizer")
+        elif self.token_pattern == DEFAULT_TOKEN_PATTERN:
             find_tokens = _default_pattern_words
+        else:
+            find_tokens = self._compile_token_pattern().findall
         preprocess = self._build_preprocessor()
 
         def find_words(text):
             return find_tokens(preprocess(text))
 
         return find_words
+
+    def _build_analyzer(self):
+        """Return a function mapping one text to its list of tokens: its
+        words and word n-grams, its character n-grams, or what a callable
+        ``analyzer`` returns; each token once with ``binary``."""
+        min_n, max_n = self._check_ngram_range()
+        if callable(self.analyzer):
+            # As in CountVectorizer: the callable gets the raw text.
+            tokens_of = _checked_tokens(self.analyzer, "analyzer")
+        elif self.analyzer == "word":
+            find_words = self._build_word_analyzer()
+            if (min_n, max_n) == (1, 1):
+                tokens_of = find_words
+            else:
+                def tokens_of(text):
+                    return _word_ngrams(find_words(text), min_n, max_n)
+        else:
+            ngrams = _char_ngrams if self.analyzer == "char" else _char_wb_ngrams
+            preprocess = self._build_preprocessor()
+
+            def tokens_of(text):
+                return ngrams(preprocess(text), min_n, max_n)
+
+        if not self.binary:
+            return tokens_of
+
+        def analyze(text):
+            # A dict keeps insertion order: first occurrences, in text order.
+            return list(dict.fromkeys(tokens_of(text)))
+
+        return analyze
+
+    def _reads_words(self):
+        """Whether the tokens are the words and word n-grams of the texts,
+        which the tokenizers count and hash as integer keys."""
+        return self.analyzer == "word"
+
+    def _warn_unused_parameters(self):
+        """Warn, as CountVectorizer does, of a parameter the analyzer ignores."""
+        if self.tokenizer is not None and self.analyzer != "word":
+            warnings.warn(
+                f"tokenizer is ignored: analyzer={self.analyzer!r} is not 'word'.",
+                UserWarning,
+            )
+        if self.tokenizer is not None and self.token_pattern != DEFAULT_TOKEN_PATTERN:
+            warnings.warn(
+                "token_pattern is ignored: tokenizer finds the words.", UserWarning
+            )
 
     def _compile_token_pattern(self):
         try:

@@ -1,5 +1,6 @@
 """Map raw texts to ragged sequences of hashed token ids, with no vocabulary."""
 
+import functools
 from numbers import Integral
 
 import numpy as np
@@ -46,6 +47,17 @@ def _blocks(documents, n_characters):
 
 
 @fill_doc
+def _string_keys(texts, analyze):
+    """The keys of the tokens ``analyze`` finds in ``texts``, texts end to
+    end, and the number of tokens of each text; each distinct token of the
+    block is hashed once."""
+    first_seen = _first_seen_ids()
+    tokens, lengths = _encode(
+        texts, analyze, lambda found: map(first_seen.__getitem__, found)
+    )
+    return _hash_strings(list(first_seen))[tokens], lengths
+
+
 class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
     """Map raw texts to ragged sequences of hashed token ids, with no vocabulary.
 
@@ -77,7 +89,8 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
     %(text_parameters)s
 
     ngram_range : tuple of (int, int), default=(1, 1)
-        Lower and upper bound of the word n-grams used as tokens. With
+        Lower and upper bound of the word n-grams used as tokens, or of the
+        character n-grams with ``analyzer="char"`` or ``"char_wb"``. With
         ``(1, 2)``, the bigrams of a text ("good movie") are appended after
         all its unigrams, in text order, as :class:`SequenceTokenizer` does.
         An n-gram is hashed from the hashes of its words, never joined into
@@ -163,6 +176,8 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         lowercase=True,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         preprocessor=None,
+        tokenizer=None,
+        analyzer="word",
         ngram_range=(1, 1),
         binary=False,
     ):
@@ -170,6 +185,8 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.binary = binary
 
@@ -200,6 +217,7 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         """
         _check_document_collection(X)
         self._check_parameters()
+        self._warn_unused_parameters()
         return self
 
     def transform(self, X):
@@ -219,10 +237,10 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         documents = _check_documents(X)
         if not documents:
             return []
-        word_keys_of = self._build_word_hasher()
+        keys_of = self._build_hasher(min_n, max_n)
         flat, lengths = [], []
         for block in _blocks(documents, _BLOCK_CHARACTERS):
-            keys, n_per_text = _ngram_keys(*word_keys_of(block), min_n, max_n)
+            keys, n_per_text = keys_of(block)
             ids = _bucket_ids(keys, self.n_buckets)
             if self.binary:
                 ids, n_per_text = _first_occurrences(ids, n_per_text)
@@ -249,23 +267,27 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         self._compile_token_pattern()
         return self._check_ngram_range()
 
-    def _build_word_hasher(self):
-        """Return a function mapping texts to their word keys and word counts."""
+    def _build_hasher(self, min_n, max_n):
+        """Return a function mapping texts to the keys of their tokens, texts
+        end to end, and the number of tokens of each text.
+
+        Word n-grams are keyed from their words' keys, never joined into
+        strings; the tokens of the other analyzers are hashed as strings.
+        """
+        if not self._reads_words():
+            return functools.partial(_string_keys, analyze=self._build_analyzer())
         preprocess = self._build_preprocessor()
-        if self.token_pattern == DEFAULT_TOKEN_PATTERN:
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN and self.tokenizer is None:
 
             def word_keys(texts):
                 return _default_pattern_word_keys(list(map(preprocess, texts)))
 
-            return word_keys
-        find_words = self._build_word_analyzer()
-
-        def word_keys(texts):
-            # Each distinct word of the block is hashed once.
-            first_seen = _first_seen_ids()
-            words, lengths = _encode(
-                texts, find_words, lambda tokens: map(first_seen.__getitem__, tokens)
+        else:
+            word_keys = functools.partial(
+                _string_keys, analyze=self._build_word_analyzer()
             )
-            return _hash_strings(list(first_seen))[words], lengths
 
-        return word_keys
+        def keys(texts):
+            return _ngram_keys(*word_keys(texts), min_n, max_n)
+
+        return keys

@@ -28,20 +28,6 @@ FIRST_WORD_ID = 2
 OOV_TOKEN = "<OOV>"
 
 
-def _word_ngrams(tokens, min_n, max_n):
-    """Return the n-grams of ``tokens``, shortest first, in text order.
-
-    Unigrams (when ``min_n == 1``) come first, then all bigrams, then all
-    trigrams..., the order CountVectorizer uses. ``tokens`` may be reused.
-    """
-    ngrams = tokens if min_n == 1 else []
-    words = tuple(tokens)
-    for n in range(max(min_n, 2), max_n + 1):
-        shifted = [words[start:] for start in range(n)]
-        ngrams.extend(map(" ".join, zip(*shifted)))
-    return ngrams
-
-
 def _repeated_oov(flat, lengths):
     """Mark each out-of-vocabulary id that follows another in its document.
 
@@ -103,7 +89,8 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
     %(text_parameters)s
 
     ngram_range : tuple of (int, int), default=(1, 1)
-        Lower and upper bound of the word n-grams used as tokens. With
+        Lower and upper bound of the word n-grams used as tokens, or of the
+        character n-grams with ``analyzer="char"`` or ``"char_wb"``. With
         ``(1, 2)``, the bigrams of a text ("good movie") are appended after
         all its unigrams, in text order, the order CountVectorizer uses. They
         count in the frequency ranking and in ``num_words`` like any token.
@@ -187,6 +174,8 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         lowercase=True,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         preprocessor=None,
+        tokenizer=None,
+        analyzer="word",
         ngram_range=(1, 1),
         min_count=1,
         binary=False,
@@ -195,6 +184,8 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.min_count = min_count
         self.binary = binary
@@ -256,7 +247,7 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         documents = _check_documents(X)
         min_n, max_n = self._check_ngram_range()
-        if max_n > 1:
+        if max_n > 1 and self._reads_words():
             sequences = self._transform_ngrams(documents, min_n, max_n)
             if sequences is not None:
                 return sequences
@@ -296,13 +287,14 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
 
     def _fit_encode(self, raw_documents):
         """Learn ``vocabulary_`` and return the id sequences of the texts."""
+        self._warn_unused_parameters()
         analyze = self._build_analyzer()
         documents = _check_documents(raw_documents)
         if not documents:
             raise ValueError("Cannot fit on an empty collection of documents.")
 
         min_n, max_n = self._check_ngram_range()
-        if max_n > 1:
+        if max_n > 1 and self._reads_words():
             sequences = self._fit_encode_ngrams(documents, min_n, max_n)
             if sequences is not None:
                 return sequences
@@ -464,24 +456,6 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         if self.num_words is not None:
             n_kept = min(n_kept, self.num_words - FIRST_WORD_ID)
         return n_kept
-
-
-    def _build_analyzer(self):
-        """Return a function mapping one text to its list of tokens."""
-        min_n, max_n = self._check_ngram_range()
-        find_words = self._build_word_analyzer()
-        ngrams, binary = (min_n, max_n) != (1, 1), self.binary
-
-        def analyze(text):
-            tokens = find_words(text)
-            if ngrams:
-                tokens = _word_ngrams(tokens, min_n, max_n)
-            if binary:
-                # A dict keeps insertion order: first occurrences, in text order.
-                tokens = list(dict.fromkeys(tokens))
-            return tokens
-
-        return analyze
 
 
     def _token_of_id(self):
