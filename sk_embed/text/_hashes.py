@@ -115,8 +115,25 @@ def _word_characters(n_planes):
 
 def _is_word_character(code_points):
     """Whether ``\\w`` matches each code point."""
-    n_planes = int(code_points.max()) // _PLANE_SIZE + 1 if len(code_points) else 1
-    return _word_characters(n_planes)[code_points]
+    return _word_characters(_n_planes(code_points))[code_points]
+
+
+@functools.cache
+def _unspaced_characters(n_planes):
+    """Which code points of the first ``n_planes`` Unicode planes belong to
+    a script written without spaces: a table, so that the texts' code
+    points are looked up once rather than compared with every range."""
+    return is_unspaced(np.arange(n_planes * _PLANE_SIZE))
+
+
+def _is_unspaced_character(code_points):
+    """Whether each code point belongs to a script written without spaces."""
+    return _unspaced_characters(_n_planes(code_points))[code_points]
+
+
+def _n_planes(code_points):
+    """How many Unicode planes the code points reach."""
+    return int(code_points.max()) // _PLANE_SIZE + 1 if len(code_points) else 1
 
 
 def _default_pattern_word_keys(texts):
@@ -142,7 +159,7 @@ def _default_pattern_word_keys(texts):
     in_token = framed[1:-1]
     in_token[:] = _is_word_character(code_points)
     alone = np.zeros(len(framed), dtype=bool)  # a letter that is a token
-    alone[1:-1] = in_token & is_unspaced(code_points)
+    alone[1:-1] = in_token & _is_unspaced_character(code_points)
     spaced = in_token & ~alone[1:-1]
     inner_apostrophe = code_points[1:-1] == _APOSTROPHE
     inner_apostrophe &= spaced[:-2]
