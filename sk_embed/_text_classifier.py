@@ -9,8 +9,8 @@ __all__ = ["make_text_classifier"]
 
 #: The tokenizer's ``ngram_range`` when a character analyzer is asked for and
 #: no range is: character 2- to 5-grams, as TF-IDF peers on characters use.
-#: On held-out training rows of CR, SST-2 and MPQA, (2, 5) was the best of
-#: (1, 5), (2, 5), (2, 6) and (3, 5) with ``analyzer="char_wb"``.
+#: On held-out training rows of CR, SST-2 and MPQA, (2, 5) was the best on
+#: average of (1, 5), (2, 5), (2, 6) and (3, 5) with ``analyzer="char_wb"``.
 CHARACTER_NGRAM_RANGE = (2, 5)
 
 
