@@ -109,7 +109,7 @@ def predict_in_chunks(model, token_ids):
     forward = _forward_pass(model, (rows, token_ids.shape[1]), token_ids.dtype)
     output = np.concatenate(
         [
-            forward(token_ids[start : start + rows]).numpy()
+            forward(tf.convert_to_tensor(token_ids[start : start + rows])).numpy()
             for start in range(0, len(token_ids), rows)
         ]
     )
@@ -146,9 +146,11 @@ def _forward_pass(model, shape, dtype):
         object.__setattr__(model, _FORWARD_ATTRIBUTE, passes)
     key = (shape, np.dtype(dtype).str)
     if key not in passes:
+        # The concrete function of the one signature: calling it skips the
+        # matching of arguments to signatures (0.1 ms of a 0.4 ms call).
         passes[key] = tf.function(
             _Inference(model),
             input_signature=[tf.TensorSpec(shape, tf.as_dtype(dtype))],
             autograph=False,
-        )
+        ).get_concrete_function()
     return passes[key]
