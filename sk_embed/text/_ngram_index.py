@@ -46,6 +46,28 @@ class _WordIndex(dict):
         return _ABSENT
 
 
+def _vocabulary_words(vocabulary):
+    """The words of a vocabulary's tokens, as ``fit`` numbers words.
+
+    Returns the dict numbering the distinct words in first-seen order (a
+    ``_first_seen_ids`` dict, which numbers any new word it is asked for),
+    the word ids of all tokens end to end, the word count of each token and
+    the id of each token.
+    """
+    tokens = list(vocabulary)
+    first_seen = _first_seen_ids()
+    # Joined then split at once: one list of words, none per token.
+    words = np.fromiter(
+        map(first_seen.__getitem__, " ".join(tokens).split(" ")), dtype=np.int64
+    )
+    lengths = np.fromiter(
+        map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens)
+    )
+    lengths += 1
+    ids = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(tokens))
+    return first_seen, words, lengths, ids
+
+
 class _NgramIndex:
     """Token ids of a vocabulary's n-grams, found by integer keys.
 
@@ -61,17 +83,7 @@ class _NgramIndex:
 
     def __init__(self, vocabulary, oov_id):
         self.oov_id = oov_id
-        tokens = list(vocabulary)
-        first_seen = _first_seen_ids()
-        # Joined then split at once: one list of words, none per token.
-        words = np.fromiter(
-            map(first_seen.__getitem__, " ".join(tokens).split(" ")), dtype=np.int64
-        )
-        lengths = np.fromiter(
-            map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens)
-        )
-        lengths += 1
-        ids = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(tokens))
+        first_seen, words, lengths, ids = _vocabulary_words(vocabulary)
         self.word_index = _WordIndex(first_seen)
         self.n_words = len(first_seen)
         self._build_levels(words, lengths, ids)

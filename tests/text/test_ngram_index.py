@@ -8,19 +8,14 @@ with IMDB's 600,000 n-grams). The index must give the same ids, bit for bit:
 
 import os
 import pickle
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sk_embed import SequenceTokenizer
-from sk_embed.text._analysis import (
-    _encode,
-    _first_seen_ids,
-    _ngram_counts,
-    _stream_positions,
-)
+from sk_embed.text._analysis import _encode, _ngram_counts, _stream_positions
+from sk_embed.text._ngram_index import _vocabulary_words
 from sk_embed.text._ngram_keys import _group_ngrams
 from sk_embed.text._tokenizer import OOV_ID
 
@@ -30,17 +25,9 @@ def transform_as_before(tokenizer, documents):
     tokens, split into words, go first as extra texts and are grouped with
     the texts' n-grams, so that a token gets the group id of equal n-grams."""
     min_n, max_n = tokenizer.ngram_range
-    entries = list(tokenizer.vocabulary_)
-    first_seen = _first_seen_ids()
-    entry_words = np.fromiter(
-        map(first_seen.__getitem__, " ".join(entries).split(" ")), dtype=np.int64
-    )
-    entry_lengths = np.fromiter(
-        map(str.count, entries, repeat(" ")), dtype=np.int64, count=len(entries)
-    )
-    entry_lengths += 1
-    entry_ids = np.fromiter(
-        tokenizer.vocabulary_.values(), dtype=np.int32, count=len(entries)
+    # The vocabulary's words, numbered as before (shared with the index).
+    first_seen, entry_words, entry_lengths, entry_ids = _vocabulary_words(
+        tokenizer.vocabulary_
     )
     words, lengths = _encode(
         documents,
