@@ -1,4 +1,4 @@
-"""Prediction in chunks of one fixed shape, so that a row's output ignores the
+"""Prediction in chunks of fixed shapes, so that a row's output ignores the
 rest of the batch."""
 
 import numpy as np
@@ -68,17 +68,19 @@ def predict_in_chunks(model, token_ids):
 
     Every forward pass gets exactly ``prediction_rows(model)`` rows, or
     ``PREDICT_MIN_ROWS`` when there are no more than that in all (a web
-    service's or an explainer's few texts, which a chunk of 1,024 rows
-    would cost 10 to 50 times more): the last chunk is completed with rows
+    service's or an explainer's few texts, for which a traced chunk of
+    1,024 rows costs about 10 times more): the last chunk is completed with rows
     of padding (id 0), whose outputs are dropped. So every row of every call
     goes through TensorFlow's kernels in a tensor of one of two shapes, and
     its result does not depend on the other rows, on their number or on its
     place among them (scikit-learn's ``check_methods_sample_order_invariance``
-    and ``check_methods_subset_invariance``), on any CPU and with or without
-    oneDNN (``TF_ENABLE_ONEDNN_OPTS``): the checks of
-    ``tests/test_kernel_paths.py`` compare a row predicted alone, in the
-    small chunk, to the same row among 1,100, in the large ones. Why a
-    fixed shape: how a matrix product splits its work between threads and
+    and ``check_methods_subset_invariance``), with or without oneDNN
+    (``TF_ENABLE_ONEDNN_OPTS``). That the two shapes agree to the bit is
+    checked, not derived: ``tests/test_kernel_paths.py`` compares a row
+    predicted alone, in the small chunk, with the same row among 1,100, in
+    the large ones, for every network configuration on both kernel paths
+    (they also passed with ``TF_NUM_INTRAOP_THREADS=32``, as a 32-core
+    machine splits its work). Why fixed shapes: how a matrix product splits its work between threads and
     cache blocks, and so the order of its sums, depends on the row count
     (Eigen, TensorFlow's CPU kernels without oneDNN, splits the inner
     dimension between threads when the rows are few), a single row takes a

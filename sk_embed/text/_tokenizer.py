@@ -405,6 +405,9 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
             words.astype(np.int64), lengths, min_n, max_n
         )
         if self.binary:
+            # Each token has an id of its own and every unknown n-gram is
+            # OOV_ID, of which binary keeps the first: keeping each id's
+            # first occurrence keeps each n-gram's and the first unknown one.
             flat, n_per_text = _first_occurrences(flat, n_per_text)
         return _split(flat, n_per_text)
 
@@ -412,8 +415,9 @@ class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
         """The :class:`_NgramIndex` of ``vocabulary_``, built once and kept.
 
         Kept beside the very dict it was built from, so that a new fit (or
-        a ``vocabulary_`` set by hand) gets a new one; left out of pickles
-        (see ``__getstate__``) and rebuilt on first use.
+        a ``vocabulary_`` set by hand) gets a new one (a dict changed in
+        place would not be noticed); left out of pickles (see
+        ``__getstate__``) and rebuilt on first use.
         """
         cached = self.__dict__.get("_ngram_index_cache")
         if cached is None or cached[0] is not self.vocabulary_:
