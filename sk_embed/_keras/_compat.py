@@ -18,6 +18,7 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
 
 from ._optimizers import catching_up_at_the_end
+from ._startup import consume_onednn_bool_notice, keras_retracing_warnings_hidden
 from ._trainers import trainer_for
 
 
@@ -191,7 +192,9 @@ class _SeededFitMixin:
             stratify=y if is_classifier(self) else None,
         )
         data_structure = (sample_weight is not None, y.dtype.str, y.shape[1:])
+        consume_onednn_bool_notice()
         with (
+            keras_retracing_warnings_hidden(not self.verbose),
             trainer_for(self.model_, self.trainer_plan, data_structure) as trainer,
             catching_up_at_the_end(trainer.optimizer, self.catch_up_at_end),
         ):

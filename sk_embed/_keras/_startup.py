@@ -23,10 +23,13 @@ import fails, every captured line is, before the error propagates.
 """
 
 import contextlib
+import functools
+import logging
 import os
 import re
 import sys
 import tempfile
+import threading
 
 LOG_LEVEL_ENV = "TF_CPP_MIN_LOG_LEVEL"
 # Set beside our default, so that child processes (joblib and Dask workers
@@ -54,13 +57,26 @@ def import_tensorflow_quietly():
         os.environ[LOG_LEVEL_ENV] = os.environ[DEFAULTED_ENV] = DEFAULT_LOG_LEVEL
     if "tensorflow" in sys.modules:
         return
-    # Fatal lines only, unless the user chose a level.
-    min_rank = _SEVERITY_RANK["F"] if user_level is None else _min_rank(user_level)
+    _run_quietly(_start_tensorflow, _startup_min_rank(user_level))
+
+
+def _start_tensorflow():
+    import tensorflow as tf
+
+    tf.config.list_physical_devices()
+
+
+def _startup_min_rank(user_level):
+    """Lowest severity rank shown: fatal lines only, unless the user chose
+    a level (``user_level``, None when they did not)."""
+    return _SEVERITY_RANK["F"] if user_level is None else _min_rank(user_level)
+
+
+def _run_quietly(action, min_rank):
+    """Call ``action()``, dropping the absl lines it logs below ``min_rank``."""
     with _captured_stderr() as read_captured:
         try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()
+            action()
         except BaseException:
             # Before the error propagates, so the traceback follows
             # whatever TensorFlow explained first.
@@ -69,6 +85,86 @@ def import_tensorflow_quietly():
         lines = read_captured()
     sys.stderr.write("".join(_kept_lines(lines, min_rank)))
     sys.stderr.flush()
+
+
+@functools.cache
+def consume_onednn_bool_notice():
+    """Have TensorFlow log its oneDNN boolean notice now, under the level.
+
+    With oneDNN's kernels on, TensorFlow's graph optimizer logs once per
+    process, at ERROR level although nothing is wrong, "oneDNN supports
+    DT_BOOL only on platforms with AVX-512. Falling back to the default
+    Eigen-based implementation", when it first meets a graph transposing
+    booleans: the padding mask of a recurrent encoder, turned time-major.
+    Transposing a boolean in a graph of our own, with file descriptor 2
+    read as at start-up, spends that once: its line is dropped unless the
+    user set ``TF_CPP_MIN_LOG_LEVEL`` low enough to see it. Called before
+    every fit; only the first call does anything. Not done at import: a
+    graph run there would start TensorFlow's thread pools, which the user
+    can then no longer size.
+    """
+    user_level = os.environ.get(LOG_LEVEL_ENV)
+    if user_level == os.environ.get(DEFAULTED_ENV):
+        user_level = None
+    _run_quietly(_transpose_a_boolean_in_a_graph, _startup_min_rank(user_level))
+
+
+def _transpose_a_boolean_in_a_graph():
+    import tensorflow as tf
+
+    # Not 1 x 1: the graph optimizer drops a transpose that moves nothing.
+    tf.function(tf.transpose, autograph=False)(tf.constant([[True, False]]))
+
+
+class _KerasRetracingFilter(logging.Filter):
+    """Drops TensorFlow's retracing warning about Keras' train functions.
+
+    Each fit of a new network traces Keras' train step anew (the traces
+    the trainers of ``_trainers.py`` save are those of small networks), and
+    TensorFlow counts all of them as retraces of one function, warning
+    that "N out of the last M calls to <function
+    TensorFlowTrainer._make_function...> triggered tf.function retracing"
+    during any search over several networks. Nothing is to be done about
+    it; warnings about other functions pass.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not (
+            "triggered tf.function retracing" in message
+            and "TensorFlowTrainer._make_function" in message
+        )
+
+
+_RETRACING_FILTER = _KerasRetracingFilter()
+_hiding_lock = threading.Lock()
+_fits_hiding = 0
+
+
+@contextlib.contextmanager
+def keras_retracing_warnings_hidden(hidden=True):
+    """Hide Keras' train-function retracing warnings within the block.
+
+    The filter sits on the ``tensorflow`` logger only while at least one
+    such block runs (fits may run in several threads at once); ``hidden``
+    False (a verbose fit) leaves the logger alone.
+    """
+    global _fits_hiding
+    if not hidden:
+        yield
+        return
+    logger = logging.getLogger("tensorflow")
+    with _hiding_lock:
+        if _fits_hiding == 0:
+            logger.addFilter(_RETRACING_FILTER)
+        _fits_hiding += 1
+    try:
+        yield
+    finally:
+        with _hiding_lock:
+            _fits_hiding -= 1
+            if _fits_hiding == 0:
+                logger.removeFilter(_RETRACING_FILTER)
 
 
 def _min_rank(level):

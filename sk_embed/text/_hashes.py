@@ -12,7 +12,6 @@ import numpy as np
 
 from ._analysis import (
     PAD_ID,
-    _drop_marked,
     _group,
     _ngram_starts,
     _stream_positions,
@@ -23,7 +22,6 @@ from ._analysis import (
 FIRST_BUCKET_ID = PAD_ID + 1
 #: Every id fits in the int32 output.
 MAX_BUCKETS = np.iinfo(np.int32).max - FIRST_BUCKET_ID
-_ID_BITS = 31
 
 # The hash is defined by the integer arithmetic below, not by Python's
 # ``hash`` (salted per process) nor by the platform: NumPy's uint64 arithmetic
@@ -213,18 +211,3 @@ def _bucket_ids(keys, n_buckets):
     ids = high.astype(np.int32)
     ids += FIRST_BUCKET_ID
     return ids
-
-
-def _first_occurrences(ids, lengths):
-    """Keep each id once per text, where it first occurs.
-
-    Occurrences are grouped by their key ``(text, id)``. The keys come in
-    text order, which a merge sort exploits: it sorts each text's keys, then
-    merges runs already in order, twice as fast as a quicksort here.
-    """
-    keys = np.repeat(np.arange(len(lengths)), lengths) << _ID_BITS
-    keys |= ids
-    _, order, starts_run = _group(keys, kind="stable")
-    repeated = np.ones(len(ids), dtype=bool)
-    repeated[order[starts_run]] = False
-    return _drop_marked(ids, lengths, repeated)

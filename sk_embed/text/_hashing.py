@@ -13,6 +13,7 @@ from ._analysis import (
     _check_document_collection,
     _check_documents,
     _encode,
+    _first_occurrences,
     _first_seen_ids,
     _split,
     _TextAnalysisMixin,
@@ -22,7 +23,6 @@ from ._hashes import (
     MAX_BUCKETS,
     _bucket_ids,
     _default_pattern_word_keys,
-    _first_occurrences,
     _hash_strings,
     _ngram_keys,
 )
