@@ -160,7 +160,9 @@ def run(name, data, sizes, n_calls, shap_texts=5):
     print(f"{'pipeline':>8} {'pickle MB':>10} {'load s':>8} {'first predict s':>16}")
     for label, model in [("ours", ours), ("peer", baseline)]:
         size_mb, load_s, first_s = pickle_and_load(model, test_texts[0])
-        print(f"{label:>8} {size_mb:>10.1f} {load_s:>8.2f} {first_s:>16.3f}", flush=True)
+        print(
+            f"{label:>8} {size_mb:>10.1f} {load_s:>8.2f} {first_s:>16.3f}", flush=True
+        )
     shap_s = shap_seconds([ours, baseline], test_texts[:shap_texts])
     shap_ratio = None
     if shap_s is None:

@@ -193,7 +193,9 @@ def test_default_predicts_labels_of_a_multilabel_set(bench_datasets, intents_hom
     default predicted no label for any turn (micro-F1 0)."""
     data = bench_datasets.load_dataset("nlupp", intents_home)
     peer_f1, *_ = bench_datasets.measure(bench_datasets.peer(multilabel=True), *data)
-    ours, _, _, predicted = bench_datasets.measure(make_text_classifier(random_state=0), *data)
+    ours, _, _, predicted = bench_datasets.measure(
+        make_text_classifier(random_state=0), *data
+    )
     assert predicted.sum(axis=1).mean() > 1  # 2.25 labels a turn in truth
     assert ours >= peer_f1 - 0.02, (ours, peer_f1)
 

@@ -80,8 +80,9 @@ def predict_in_chunks(model, token_ids):
     predicted alone, in the small chunk, with the same row among 1,100, in
     the large ones, for every network configuration on both kernel paths
     (they also passed with ``TF_NUM_INTRAOP_THREADS=32``, as a 32-core
-    machine splits its work). Why fixed shapes: how a matrix product splits its work between threads and
-    cache blocks, and so the order of its sums, depends on the row count
+    machine splits its work). Why fixed shapes: how a matrix product
+    splits its work between threads and cache blocks, and so the order of
+    its sums, depends on the row count
     (Eigen, TensorFlow's CPU kernels without oneDNN, splits the inner
     dimension between threads when the rows are few), a single row takes a
     matrix-vector product of its own, and elementwise kernels leave the

@@ -42,7 +42,9 @@ def _escaped(code_point):
     return f"\\u{code_point:04x}" if code_point < 0x10000 else f"\\U{code_point:08x}"
 
 
-_UNSPACED = "".join(f"{_escaped(low)}-{_escaped(high)}" for low, high in UNSPACED_SCRIPT_RANGES)
+_UNSPACED = "".join(
+    f"{_escaped(low)}-{_escaped(high)}" for low, high in UNSPACED_SCRIPT_RANGES
+)
 
 # Words with inner apostrophes ("don't", "it's") stay one token and one-letter
 # words ("i", "a", the "7" of "7/10") are kept: negations and ratings carry

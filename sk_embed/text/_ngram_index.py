@@ -103,7 +103,8 @@ class _NgramIndex:
         self.levels = []
         for n in range(2, int(lengths.max(initial=1)) + 1):
             long_enough = np.flatnonzero(lengths >= n)
-            keys = prefixes[long_enough] * self.n_words + words[starts[long_enough] + n - 1]
+            last_words = words[starts[long_enough] + n - 1]
+            keys = prefixes[long_enough] * self.n_words + last_words
             sorted_keys, prefixes[long_enough] = np.unique(keys, return_inverse=True)
             token_ids = np.full(len(sorted_keys), self.oov_id, dtype=np.int32)
             is_token = lengths[long_enough] == n
@@ -126,7 +127,8 @@ class _NgramIndex:
             if n == 1:
                 token_ids = self.unigram_ids[words]
             else:
-                found, token_ids = self._find(prefixes[starts], words[starts + n - 1], n)
+                last_words = words[starts + n - 1]
+                found, token_ids = self._find(prefixes[starts], last_words, n)
                 # Positions that start no n-gram keep stale values, never
                 # read: every (n + 1)-gram starts where an n-gram starts.
                 prefixes = np.full(len(words), _ABSENT, dtype=np.int64)

@@ -83,7 +83,9 @@ def test_retracing_filter_only_within_fits_and_only_for_keras(caplog):
         "6 out of the last 11 calls to <function TensorFlowTrainer._make_function"
         ".<locals>.multi_step_on_iterator at 0x7f47> triggered tf.function retracing."
     )
-    own_message = "6 out of the last 11 calls to <function f> triggered tf.function retracing."
+    own_message = (
+        "6 out of the last 11 calls to <function f> triggered tf.function retracing."
+    )
     logger = logging.getLogger("tensorflow")
     with caplog.at_level(logging.WARNING, logger="tensorflow"):
         with keras_retracing_warnings_hidden(), keras_retracing_warnings_hidden():

@@ -36,7 +36,8 @@ def test_character_tokens_are_count_vectorizers(analyzer, ngram_range, binary):
     tokenizer = SequenceTokenizer(
         analyzer=analyzer, ngram_range=ngram_range, binary=binary
     )
-    analyze = CountVectorizer(analyzer=analyzer, ngram_range=ngram_range).build_analyzer()
+    vectorizer = CountVectorizer(analyzer=analyzer, ngram_range=ngram_range)
+    analyze = vectorizer.build_analyzer()
     expected = [analyze(text) for text in TEXTS]
     if binary:
         expected = [list(dict.fromkeys(tokens)) for tokens in expected]

@@ -124,7 +124,9 @@ texts = st.lists(
     st.text(
         alphabet=st.one_of(
             # Letters of scripts written without spaces are tokens alone.
-            st.sampled_from([*"ab Z_9'’- \n\t.<>/中のภ々", "\ud800", "𝔘", "\U00020001"]),
+            st.sampled_from(
+                [*"ab Z_9'’- \n\t.<>/中のภ々", "\ud800", "𝔘", "\U00020001"]
+            ),
             st.characters(codec=None, max_codepoint=0x2FFFF),
         ),
         max_size=25,
