@@ -30,7 +30,7 @@ from ._auto import (
     resolve_epochs,
 )
 from ._keras._memory import check_embedding_fits
-from ._keras._networks import ENCODERS, POOLINGS, build_and_compile
+from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_bias
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
@@ -154,6 +154,11 @@ class BaseSequenceEmbedding(BaseEstimator):
         ``n_outputs``, ``activation``, ``loss`` and ``metrics``."""
         raise NotImplementedError
 
+    def _initial_output_bias(self, y, sample_weight):
+        """The output layer's starting bias for ``y`` (checked), or None to
+        keep Keras' zeros."""
+        return None
+
     def _positives_per_label(self, y):
         """The mean number of positive rows per label of ``y`` (checked), if
         it is a multi-label indicator matrix, which ``epochs="auto"`` trains
@@ -177,6 +182,9 @@ class BaseSequenceEmbedding(BaseEstimator):
             check_consistent_length(X, y)
             weight_seed, *data_seeds = self._draw_seeds()
             self._build(X, y, weight_seed)
+            bias = self._initial_output_bias(y, sample_weight)
+            if bias is not None:
+                set_output_bias(self.model_, bias)
             self.history_ = {}
             self.batch_size_ = resolve_batch_size(self.batch_size, len(X))
             self.epochs_ = resolve_epochs(self.epochs, self._positives_per_label(y))

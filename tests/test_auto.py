@@ -25,7 +25,7 @@ def test_auto_width_gives_two_numbers_per_output(n_outputs, expected):
 @pytest.mark.parametrize(
     "positives_per_label, expected",
     # NLU++ banking's 48 labels have about 80 positive turns each.
-    [(None, 4), (0, 32), (80, 32), (200, 8), (400, 4), (12_500, 4)],
+    [(None, 4), (0, 32), (20, 32), (80, 16), (150, 8), (200, 4), (12_500, 4)],
 )
 def test_auto_budget_of_rare_labels_is_longer(positives_per_label, expected):
     assert resolve_epochs("auto", positives_per_label) == expected
@@ -66,8 +66,8 @@ def test_a_fit_records_the_auto_values_of_labels():
     # Labels of 60 positive rows on average.
     Y = np.column_stack([y, 1 - y, X[:, 0] % 2])
     clf = _auto().fit(X, Y)
-    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (16, 32, 0.25)
-    assert len(clf.history_["loss"]) == 32
+    assert (clf.embedding_dim_, clf.epochs_, clf.dropout_) == (16, 16, 0.25)
+    assert len(clf.history_["loss"]) == 16
 
 
 def test_partial_fit_takes_the_width_from_the_classes():

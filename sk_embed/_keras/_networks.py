@@ -254,6 +254,17 @@ def build_embedding_network(
     return keras.Model(inputs, outputs, name="sequence_embedding")
 
 
+def set_output_bias(model, bias):
+    """Start the output layer of ``model`` from ``bias``, one value per unit.
+
+    Not a parameter of the network: a trainer (``_trainers``) of the same
+    architecture serves networks of any starting bias, copied into it.
+    """
+    output = model.get_layer("output")
+    kernel, _ = output.get_weights()
+    output.set_weights([kernel, np.asarray(bias, dtype=kernel.dtype)])
+
+
 def build_and_compile(*, network, loss, metrics, optimizer, steps_per_execution):
     """Our network, compiled by us.
 

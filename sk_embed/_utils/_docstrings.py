@@ -118,7 +118,7 @@ _SHARED = {
         Number of passes over the training data in ``fit``
         (``partial_fit`` makes one pass over its batch). "auto" is 4; for a
         multi-label target, up to 32 when its labels are rare (the power of
-        two nearest 2048 over the mean number of positive rows per label;
+        two nearest 1024 over the mean number of positive rows per label;
         see :func:`make_text_classifier`). The value used is ``epochs_``.
     batch_size : int or "auto", default=32
         Number of samples per gradient update. "auto" follows the data: the
