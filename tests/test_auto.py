@@ -39,10 +39,11 @@ def test_auto_dropout_is_lower_for_several_outputs():
 
 
 def _auto(**params):
-    return SequenceEmbeddingClassifier(
+    settings = dict(
         embedding_dim="auto", dropout="auto", epochs="auto", pooling="average",
-        hidden_units=(), random_state=0, **params,
+        hidden_units=(), random_state=0,
     )  # fmt: skip
+    return SequenceEmbeddingClassifier(**{**settings, **params})
 
 
 def test_a_binary_fit_keeps_the_tuned_values():
@@ -91,3 +92,16 @@ def test_only_auto_is_a_valid_word(name):
     X, y = make_token_data(n_samples=20)
     with pytest.raises(ValueError, match=f"'{name}' parameter"):
         SequenceEmbeddingClassifier(**{name: "wide"}).fit(X, y)
+
+
+def test_labels_start_at_their_base_rates():
+    X, _ = make_token_data(n_samples=200)
+    rng = np.random.RandomState(0)
+    Y = (rng.uniform(size=(200, 3)) < [0.05, 0.5, 0.9]).astype(int)
+    # Untrained but for one step of a vanishing rate: the starting outputs.
+    clf = _auto(epochs=1, learning_rate=1e-12).fit(X, Y)
+    expected = (Y.sum(axis=0) + 1) / (len(Y) + 2)
+    np.testing.assert_allclose(clf.predict_proba(X).mean(axis=0), expected, atol=0.01)
+    # Class labels keep Keras' zero bias.
+    clf = _auto(epochs=1, learning_rate=1e-12).fit(X, Y[:, 2])
+    np.testing.assert_allclose(clf.predict_proba(X).mean(axis=0), 0.5, atol=0.01)

@@ -197,7 +197,7 @@ def test_default_predicts_labels_of_a_multilabel_set(bench_datasets, intents_hom
         make_text_classifier(random_state=0), *data
     )
     assert predicted.sum(axis=1).mean() > 1  # 2.25 labels a turn in truth
-    assert ours >= peer_f1 - 0.02, (ours, peer_f1)
+    assert ours >= peer_f1, (ours, peer_f1)
 
 
 def test_bench_datasets_draws_stratified_training_rows(bench_datasets):
