@@ -51,13 +51,18 @@ def import_tensorflow_quietly():
     A no-op when TensorFlow is already imported: then its start-up lines
     are already out, or were the importer's business.
     """
-    user_level = os.environ.get(LOG_LEVEL_ENV)
-    if user_level is None or user_level == os.environ.get(DEFAULTED_ENV):
-        user_level = None
+    user_level = _user_log_level()
+    if user_level is None:
         os.environ[LOG_LEVEL_ENV] = os.environ[DEFAULTED_ENV] = DEFAULT_LOG_LEVEL
     if "tensorflow" in sys.modules:
         return
     _run_quietly(_start_tensorflow, _startup_min_rank(user_level))
+
+
+def _user_log_level():
+    """``TF_CPP_MIN_LOG_LEVEL`` as the user set it; None if unset or ours."""
+    level = os.environ.get(LOG_LEVEL_ENV)
+    return None if level == os.environ.get(DEFAULTED_ENV) else level
 
 
 def _start_tensorflow():
@@ -103,10 +108,8 @@ def consume_onednn_bool_notice():
     graph run there would start TensorFlow's thread pools, which the user
     can then no longer size.
     """
-    user_level = os.environ.get(LOG_LEVEL_ENV)
-    if user_level == os.environ.get(DEFAULTED_ENV):
-        user_level = None
-    _run_quietly(_transpose_a_boolean_in_a_graph, _startup_min_rank(user_level))
+    min_rank = _startup_min_rank(_user_log_level())
+    _run_quietly(_transpose_a_boolean_in_a_graph, min_rank)
 
 
 def _transpose_a_boolean_in_a_graph():

@@ -449,9 +449,22 @@ class _TextAnalysisMixin:
         return find_words
 
     def _build_analyzer(self):
-        """Return a function mapping one text to its list of tokens: its
-        words and word n-grams, its character n-grams, or what a callable
-        ``analyzer`` returns; each token once with ``binary``."""
+        """Return a function mapping one text to its list of tokens, each
+        token once with ``binary``."""
+        tokens_of = self._build_token_analyzer()
+        if not self.binary:
+            return tokens_of
+
+        def analyze(text):
+            # A dict keeps insertion order: first occurrences, in text order.
+            return list(dict.fromkeys(tokens_of(text)))
+
+        return analyze
+
+    def _build_token_analyzer(self):
+        """Return a function mapping one text to its list of tokens, repeats
+        included: its words and word n-grams, its character n-grams, or what
+        a callable ``analyzer`` returns."""
         min_n, max_n = self._check_ngram_range()
         if callable(self.analyzer):
             # As in CountVectorizer: the callable gets the raw text.
@@ -470,14 +483,7 @@ class _TextAnalysisMixin:
             def tokens_of(text):
                 return ngrams(preprocess(text), min_n, max_n)
 
-        if not self.binary:
-            return tokens_of
-
-        def analyze(text):
-            # A dict keeps insertion order: first occurrences, in text order.
-            return list(dict.fromkeys(tokens_of(text)))
-
-        return analyze
+        return tokens_of
 
     def _reads_words(self):
         """Whether the tokens are the words and word n-grams of the texts,

@@ -12,7 +12,6 @@ import numpy as np
 
 from ._analysis import (
     PAD_ID,
-    _group,
     _ngram_starts,
     _stream_positions,
     is_unspaced,

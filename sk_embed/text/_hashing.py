@@ -275,7 +275,9 @@ class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimat
         strings; the tokens of the other analyzers are hashed as strings.
         """
         if not self._reads_words():
-            return functools.partial(_string_keys, analyze=self._build_analyzer())
+            # Repeats kept: with binary, transform drops repeated ids.
+            analyze = self._build_token_analyzer()
+            return functools.partial(_string_keys, analyze=analyze)
         preprocess = self._build_preprocessor()
         if self.token_pattern == DEFAULT_TOKEN_PATTERN and self.tokenizer is None:
 
