@@ -181,3 +181,20 @@ def test_dask_parallel_post_fit_predicts_as_the_pipeline(namespace):
     expected = namespace["pipeline"].predict(namespace["test_texts"])
     np.testing.assert_array_equal(ns["predictions"], expected)
     np.testing.assert_array_equal(ns["lazy"].compute(), expected)
+
+
+def test_skops_needs_only_the_three_sk_embed_classes_trusted(namespace, tmp_path):
+    # As docs/user_guide/persistence.rst says: the list it gives is complete.
+    sio = pytest.importorskip("skops.io")
+    from sk_embed import PadTransformer, SequenceEmbeddingClassifier, SequenceTokenizer
+
+    pipeline, texts = namespace["pipeline"], namespace["test_texts"]
+    path = tmp_path / "pipeline.skops"
+    sio.dump(pipeline, path)
+    trusted = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in (SequenceTokenizer, PadTransformer, SequenceEmbeddingClassifier)
+    ]
+    assert sorted(sio.get_untrusted_types(file=path)) == sorted(trusted)
+    loaded = sio.load(path, trusted=trusted)
+    np.testing.assert_array_equal(loaded.predict_proba(texts), pipeline.predict_proba(texts))

@@ -1,0 +1,41 @@
+"""README.md: short, drives .ci/run, and names only files that exist."""
+
+import re
+import subprocess
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+README = REPO_ROOT / "README.md"
+#: What a user reads in two minutes; the detail lives in docs/.
+MAX_LINES = 160
+
+
+def test_readme_is_short():
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+def test_ci_reads_both_commands_from_the_readme():
+    # The awk program of .ci/run, run on this README.
+    script = (REPO_ROOT / ".ci" / "run").read_text()
+    awk = re.search(r"awk -v marker=.*?' README.md", script, re.S).group(0)
+    for job, command in [
+        ("the main job", "python examples/plot_imdb_seed.py --data-home ../shared/data"),
+        ("the test suite", "SK_EMBED_DATA=../shared/data python -m pytest"),
+    ]:
+        found = subprocess.run(
+            ["bash", "-c", f'set -- "{job}"; {awk}'],
+            cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        assert found.startswith("pip install -e ") and found.endswith(command)
+
+
+def test_every_path_the_readme_names_exists():
+    text = README.read_text(encoding="utf-8")
+    paths = set(re.findall(r"`((?:docs|examples|benchmarks)/[\w./]+)`", text))
+    assert "docs/benchmarks.rst" in paths
+    # "multilabel.rst" after a docs/user_guide/ path names a sibling page.
+    pages = set(re.findall(r"`(\w+\.rst)`", text))
+    for page in pages - {Path(path).name for path in paths}:
+        paths.add(f"docs/user_guide/{page}")
+    missing = [path for path in sorted(paths) if not (REPO_ROOT / path).exists()]
+    assert not missing
