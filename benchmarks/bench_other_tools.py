@@ -8,6 +8,7 @@ gave and took, beside TF-IDF + logistic regression where the recipe has a
 peer (SHAP, the saved sizes)::
 
     python benchmarks/bench_other_tools.py --data-home ../shared/data
+        [--only recipe-shap recipe-mlflow ...]
 
 Needs the ``interop`` extra (``pip install -e ".[interop]"``). The test
 suite runs the same recipes on a small made-up set
@@ -54,6 +55,9 @@ def run_recipe(code, namespace):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-home", default=os.environ.get("SK_EMBED_DATA"))
+    parser.add_argument(
+        "--only", nargs="+", metavar="RECIPE", help="e.g. recipe-shap (default: all)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_datasets import load_dataset, peer
@@ -75,6 +79,8 @@ def main(argv=None):
         test_texts=test_texts, test_labels=test_labels,
     )  # fmt: skip
     recipes = read_recipes()
+    if args.only:
+        recipes = {name: recipes[name] for name in args.only}
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
         os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder}/mlflow.db"
@@ -90,8 +96,8 @@ def report(name, namespace, tfidf, folder):
     if name == "recipe-lime":
         print("  ", ns["explanation"].as_list())
     elif name == "recipe-shap":
-        # The recipe's time includes SHAP's own one-off start (numba
-        # compiling its partition tree): time both explainers again.
+        # The recipe's time includes SHAP's own first-call start (about
+        # 6 s, outside predict_proba): time both explainers again.
         peer_explainer = ns["shap"].Explainer(tfidf.predict_proba, ns["masker"])
         for who, explainer in [("ours", ns["explainer"]), ("TF-IDF + LR", peer_explainer)]:
             start = time.perf_counter()

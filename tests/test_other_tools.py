@@ -27,6 +27,9 @@ SMALLER = {
         "n_trials=20": "n_trials=2", "cv=3": "cv=2", "max_iter=8,": "max_iter=3,",
     },
     "recipe-halving": {"max_resources=8": "max_resources=2", "cv=3": "cv=2"},
+    "recipe-dask-incremental": {
+        "chunks=(2000, -1)": "chunks=(300, -1)", "chunks=2000)": "chunks=300)",
+    },
 }  # fmt: skip
 
 
@@ -166,13 +169,13 @@ def test_halving_search_uses_epochs_as_its_resource(namespace):
 
 def test_dask_incremental_trains_block_by_block(namespace):
     pytest.importorskip("dask_ml")
-    train_texts, train_labels = _texts(4000, seed=2)
-    more = namespace | {"train_texts": train_texts, "train_labels": train_labels}
-    ns = run("recipe-dask-incremental", more)
-    # Two blocks of 2,000 rows, three passes: six calls of one epoch each.
+    ns = run("recipe-dask-incremental", namespace)
+    # 600 texts in two blocks of 300 rows, three passes: six calls of one
+    # epoch each.
     assert ns["ids"].numblocks == (2, 1)
     assert len(ns["model"].estimator_.history_["loss"]) == 6
-    assert ns["model"].score(ns["test_ids"], namespace["test_labels"]) > 0.8
+    # Chance is 0.5; five steps per call reach about 0.83 here.
+    assert ns["model"].score(ns["test_ids"], namespace["test_labels"]) > 0.75
 
 
 def test_dask_parallel_post_fit_predicts_as_the_pipeline(namespace):
