@@ -110,6 +110,12 @@ def report(name, namespace, tfidf, folder):
               f"{len(pickle.dumps(ns['pipeline'])) / 1e6:.1f} MB; TF-IDF + LR "
               f"pickle {len(pickle.dumps(tfidf)) / 1e6:.1f} MB; same probabilities: "
               f"{np.array_equal(ns['reloaded'].predict_proba(ns['test_texts']), ns['pipeline'].predict_proba(ns['test_texts']))}")
+    elif name == "recipe-mlflow-autolog":
+        children = ns["mlflow"].search_runs(
+            filter_string=f"tags.mlflow.parentRunId = '{ns['run'].info.run_id}'"
+        )
+        print(f"   child runs: {len(children)}; best cv score "
+              f"{ns['search'].best_score_:.4f}")
     elif name.startswith("recipe-optuna") or name == "recipe-halving":
         search = ns["search"]
         print(f"   best {search.best_params_}, cv score {search.best_score_:.4f}")

@@ -22,6 +22,7 @@ POSITIVE = ["good", "great", "superb", "lovely", "fine"]
 NEGATIVE = ["bad", "awful", "boring", "dull", "poor"]
 #: Replacements that make a recipe quick here; each must occur in it.
 SMALLER = {
+    "recipe-mlflow-autolog": {"cv=3": "cv=2"},
     "recipe-optuna": {"n_trials=20": "n_trials=2", "cv=3": "cv=2"},
     "recipe-optuna-pruning": {
         "n_trials=20": "n_trials=2", "cv=3": "cv=2", "max_iter=8,": "max_iter=3,",
@@ -82,7 +83,8 @@ def run(name, namespace):
 
 def test_the_guide_has_every_recipe():
     assert set(RECIPES) == {
-        "recipe-lime", "recipe-shap", "recipe-mlflow", "recipe-optuna",
+        "recipe-lime", "recipe-shap", "recipe-mlflow", "recipe-mlflow-autolog",
+        "recipe-optuna",
         "recipe-optuna-pruning", "recipe-halving", "recipe-dask-incremental",
         "recipe-dask-parallel-post-fit",
     }  # fmt: skip
@@ -131,6 +133,20 @@ def test_mlflow_saves_and_reloads_a_small_skops_file(namespace, tmp_path, monkey
     assert saved.stat().st_size < len(pickle.dumps(pipeline)) + 1_000_000
     (requirements,) = tmp_path.rglob("requirements.txt")
     assert "tensorflow==" in requirements.read_text()
+
+
+def test_mlflow_autolog_logs_a_child_run_per_candidate(
+    namespace, tmp_path, monkeypatch
+):
+    mlflow = pytest.importorskip("mlflow")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    ns = run("recipe-mlflow-autolog", namespace | {"mlflow": mlflow})
+    children = mlflow.search_runs(
+        filter_string=f"tags.mlflow.parentRunId = '{ns['run'].info.run_id}'"
+    )
+    dropouts = sorted(children["params.sequenceembeddingclassifier__dropout"])
+    assert dropouts == ["0.3", "0.5"]
 
 
 def test_optuna_search_samples_pipeline_parameters(namespace):
