@@ -141,7 +141,7 @@ def test_mlflow_autolog_logs_a_child_run_per_candidate(
     mlflow = pytest.importorskip("mlflow")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
-    ns = run("recipe-mlflow-autolog", namespace | {"mlflow": mlflow})
+    ns = run("recipe-mlflow-autolog", namespace)
     children = mlflow.search_runs(
         filter_string=f"tags.mlflow.parentRunId = '{ns['run'].info.run_id}'"
     )
