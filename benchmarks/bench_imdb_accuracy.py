@@ -90,7 +90,7 @@ def tfidf_lr():
 MODELS = {
     "seed": ("seed (10k words, last 20, flatten)", seed_pipeline),
     "ours": ("make_text_classifier()", lambda: make_text_classifier(random_state=0)),
-    # The default again with other seeds: its spread, for the README's three.
+    # The default again with other seeds: its spread (docs/benchmarks.rst).
     "ours_seed1": (
         "make_text_classifier(random_state=1)",
         lambda: make_text_classifier(random_state=1),

@@ -100,7 +100,7 @@ def load(data_home, n_samples):
 # name when only one step has it, here ``random_state`` and ``epochs`` of the
 # classifier. The peer is the classic linear model on sparse n-gram counts,
 # with the settings of every comparison in this project (the benchmarks and
-# the README): ``C=4``, which scores 0.905 on IMDB where the default ``C=1``
+# their page in the documentation): ``C=4``, which scores 0.905 on IMDB where the default ``C=1``
 # scores 0.897.
 def models(epochs):
     overrides = {"random_state": 0}
