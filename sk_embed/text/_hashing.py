@@ -46,7 +46,6 @@ def _blocks(documents, n_characters):
         yield documents[start:]
 
 
-@fill_doc
 def _string_keys(texts, analyze):
     """The keys of the tokens ``analyze`` finds in ``texts``, texts end to
     end, and the number of tokens of each text; each distinct token of the
@@ -58,6 +57,7 @@ def _string_keys(texts, analyze):
     return _hash_strings(list(first_seen))[tokens], lengths
 
 
+@fill_doc
 class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
     """Map raw texts to ragged sequences of hashed token ids, with no vocabulary.
 
