@@ -102,9 +102,8 @@ def predict_in_chunks(model, token_ids):
     a data pipeline on every call (about 35 ms here).
     """
     n_rows = len(token_ids)
-    rows = prediction_rows(model)
-    if n_rows <= PREDICT_MIN_ROWS:
-        rows = PREDICT_MIN_ROWS
+    # A few rows need not walk the layers to size the large chunks.
+    rows = PREDICT_MIN_ROWS if n_rows <= PREDICT_MIN_ROWS else prediction_rows(model)
     missing = -n_rows % rows
     if missing or n_rows == 0:
         padding = np.zeros((missing or rows, token_ids.shape[1]), token_ids.dtype)
