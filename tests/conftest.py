@@ -112,11 +112,20 @@ def shared_data_home(*folders):
     return data_home
 
 
-@pytest.fixture(scope="session")
-def bench_datasets():
-    """benchmarks/bench_datasets.py, whose readers and peer the tests share."""
-    path = Path(__file__).parents[1] / "benchmarks" / "bench_datasets.py"
-    spec = importlib.util.spec_from_file_location("bench_datasets", path)
+REPO_ROOT = Path(__file__).parents[1]
+
+
+def load_script(path):
+    """The module of a script of the repository (``benchmarks/``,
+    ``examples/``), given its path from the repository's root."""
+    path = REPO_ROOT / path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def bench_datasets():
+    """benchmarks/bench_datasets.py, whose readers and peer the tests share."""
+    return load_script("benchmarks/bench_datasets.py")

@@ -5,23 +5,17 @@ without it (the ``imdb_data_home`` fixture); the missing-data checks always
 run.
 """
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
+from conftest import load_script
 from sk_embed.datasets import _imdb_source
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
 #: Reviews per split in the quick runs: enough to learn, few enough for speed.
 N_SAMPLES = "1500"
 
 
 def _load_example(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"examples/{name}.py")
 
 
 @pytest.mark.data

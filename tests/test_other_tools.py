@@ -8,16 +8,14 @@ the ``interop`` extra, which the ``test`` extra installs; without one, its
 tests skip (and fail under ``CI=true``, see ``conftest.py``).
 """
 
-import importlib.util
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import load_script
 from sk_embed import make_text_classifier
 
-BENCH = Path(__file__).parents[1] / "benchmarks" / "bench_other_tools.py"
 POSITIVE = ["good", "great", "superb", "lovely", "fine"]
 NEGATIVE = ["bad", "awful", "boring", "dull", "poor"]
 #: Replacements that make a recipe quick here; each must occur in it.
@@ -34,14 +32,7 @@ SMALLER = {
 }  # fmt: skip
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_other_tools", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH_MODULE = _load_bench()
+BENCH_MODULE = load_script("benchmarks/bench_other_tools.py")
 RECIPES = BENCH_MODULE.read_recipes()
 
 
