@@ -17,6 +17,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
 
+from ._epochs import can_fit_epochs, fit_epochs
 from ._optimizers import catching_up_at_the_end
 from ._startup import consume_onednn_bool_notice, keras_retracing_warnings_hidden
 from ._trainers import trainer_for
@@ -199,25 +200,39 @@ class _SeededFitMixin:
             catching_up_at_the_end(trainer.optimizer, self.catch_up_at_end),
         ):
             build_training_state(trainer, train)
-            batches = ShuffledBatches(
-                train, self.batch_size, self.shuffle_seed,
-                any_width=trainer.input_shape[1] is None,
-            )  # fmt: skip
-            history = trainer.fit(
-                batches.dataset,
-                steps_per_epoch=batches.steps_per_epoch,
-                epochs=initial_epoch + epochs,
-                initial_epoch=initial_epoch,
-                validation_data=validation,
-                callbacks=[batches, *(self._fit_callbacks or [])],
-                verbose=self.verbose,
-                # The dataset is already shuffled; Keras would only warn.
-                shuffle=False,
-            )
+            if can_fit_epochs(trainer, self._fit_callbacks, validation, self.verbose):
+                history = fit_epochs(
+                    trainer, train, self.batch_size, epochs, initial_epoch,
+                    self.shuffle_seed,
+                )  # fmt: skip
+            else:
+                history = self._keras_fit(
+                    trainer, train, validation, epochs, initial_epoch
+                )
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = defaultdict(list)
-        for key, values in history.history.items():
+        for key, values in history.items():
             self.history_[key] += [float(value) for value in values]
+
+    def _keras_fit(self, trainer, train, validation, epochs, initial_epoch):
+        """Keras' own ``fit``, for fits that callbacks, validation rows or
+        a progress bar watch; returns the history as a dict of lists."""
+        batches = ShuffledBatches(
+            train, self.batch_size, self.shuffle_seed,
+            any_width=trainer.input_shape[1] is None,
+        )  # fmt: skip
+        history = trainer.fit(
+            batches.dataset,
+            steps_per_epoch=batches.steps_per_epoch,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            validation_data=validation,
+            callbacks=[batches, *(self._fit_callbacks or [])],
+            verbose=self.verbose,
+            # The dataset is already shuffled; Keras would only warn.
+            shuffle=False,
+        )
+        return history.history
 
 
 class _ArrayLabelEncoder(ClassifierLabelEncoder):

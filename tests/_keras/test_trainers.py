@@ -8,7 +8,7 @@ import pytest
 from joblib import Parallel, delayed
 
 from sk_embed import SequenceEmbeddingClassifier, SequenceEmbeddingRegressor
-from sk_embed._keras import _compat, _trainers
+from sk_embed._keras import _epochs, _trainers
 
 
 @pytest.fixture
@@ -159,13 +159,18 @@ def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache, monke
     clf = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
     before = _training_state(clf)
 
-    def interrupt(self, epoch, logs=None):
-        if epoch == 1:
-            raise KeyboardInterrupt
+    draw_order = _epochs._EpochOrders.next
+    orders_drawn = []
 
-    # Interrupted in its second epoch, on the trainer (a user's callback
-    # would make the network train itself).
-    monkeypatch.setattr(_compat.ShuffledBatches, "on_epoch_begin", interrupt)
+    def interrupt(self):
+        orders_drawn.append(None)
+        if len(orders_drawn) == 2:
+            raise KeyboardInterrupt
+        return draw_order(self)
+
+    # Interrupted before its second epoch, after training on the trainer for
+    # one (a user's callback would make the network train itself).
+    monkeypatch.setattr(_epochs._EpochOrders, "next", interrupt)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
     monkeypatch.undo()
