@@ -84,12 +84,32 @@ def test_a_pickled_stream_goes_on_with_the_cached_trainer(cold_cache, monkeypatc
     served = []
     checkout = _trainers._checkout
     monkeypatch.setattr(
-        _trainers, "_checkout", lambda key: served.append(checkout(key)) or served[-1]
+        _trainers,
+        "_checkout",
+        lambda key, rows: served.append(checkout(key, rows)) or served[-1],
     )
     loaded.partial_fit(X, y)
     assert served and served[0] is not None  # not a fit of its own, traced anew
     stream.partial_fit(X, y)
     _assert_same_state(stream, loaded)
+
+
+def test_the_folds_of_a_search_and_its_refit_share_a_trainer(cold_cache):
+    # A cross-validation's folds see fewer ids than the refit on all rows,
+    # in either order.
+    params = dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam", epochs=1)
+    rng = np.random.RandomState(0)
+    for n_ids in (1000, 820, 850, 1000, 700):
+        X = rng.randint(1, n_ids, size=(60, 8))
+        SequenceEmbeddingClassifier(**params).fit(X, X[:, 0] % 2)
+    assert _trainers._cached_trainers() == 1
+    trainer = _trainers._cache[next(iter(_trainers._cache))][0]
+    assert _trainers.table_rows(trainer) >= 1.5 * 1000
+    # A far smaller vocabulary gets a trainer of its own: copying spare rows
+    # costs time too.
+    X = rng.randint(1, 100, size=(60, 8))
+    SequenceEmbeddingClassifier(**params).fit(X, X[:, 0] % 2)
+    assert _trainers._cached_trainers() == 2
 
 
 def test_a_trainer_vocabulary_has_at_most_one_eighth_more_rows():
