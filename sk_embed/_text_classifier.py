@@ -18,7 +18,7 @@ def _default_steps():
     """Fresh default steps: no two pipelines share an estimator."""
     return [
         SequenceTokenizer(num_words=600_000, ngram_range=(1, 3), binary=True),
-        PadTransformer(maxlen=1200, padding="post", truncating="post"),
+        PadTransformer(maxlen="auto", padding="post", truncating="post"),
         SequenceEmbeddingClassifier(
             embedding_dim="auto",
             hidden_units=(),
@@ -111,8 +111,9 @@ def make_text_classifier(**params):
 
         - ``sequencetokenizer``: ``num_words=600000, ngram_range=(1, 3),
           binary=True``;
-        - ``padtransformer``: ``maxlen=1200, padding="post",
-          truncating="post"``;
+        - ``padtransformer``: ``maxlen="auto", padding="post",
+          truncating="post"``: rows as long as the longest training
+          text's ids, at most 1,200;
         - ``sequenceembeddingclassifier``: ``pooling="sqrtn",
           hidden_units=(), embedding_dim="auto", dropout="auto",
           optimizer="lazy_adam", learning_rate=0.006, epochs="auto",

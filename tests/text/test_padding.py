@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from sk_embed import PadTransformer
+from sk_embed.text._padding import AUTO_MAXLEN
 
 sequences_strategy = st.lists(
     st.lists(st.integers(-1000, 100_000), max_size=12), min_size=1, max_size=15
@@ -60,14 +61,25 @@ def test_maxlen_none_learns_longest_training_sequence():
     assert not hasattr(pad, "n_features_in_")
 
 
+def test_maxlen_auto_learns_longest_training_sequence_up_to_a_cap():
+    pad = PadTransformer(maxlen="auto").fit([[1], [1, 2, 3], [4, 5]])
+    assert pad.maxlen_ == 3
+    assert pad.transform([[1, 2, 3, 4, 5]]).tolist() == [[3, 4, 5]]
+    long_rows = [list(range(1, AUTO_MAXLEN + 50)), [1, 2]]
+    pad = PadTransformer(maxlen="auto", truncating="post").fit(long_rows)
+    assert pad.maxlen_ == AUTO_MAXLEN
+    assert pad.transform(long_rows).shape == (2, AUTO_MAXLEN)
+
+
+@pytest.mark.parametrize("maxlen", [None, "auto"])
+def test_all_empty_sequences_without_maxlen_raise(maxlen):
+    with pytest.raises(ValueError, match="every training sequence is empty"):
+        PadTransformer(maxlen=maxlen).fit([[], []])
+
+
 def test_empty_sequences_become_value_rows():
     result = PadTransformer(maxlen=3, value=7).fit_transform([[], [1]])
     assert result.tolist() == [[7, 7, 7], [7, 7, 1]]
-
-
-def test_all_empty_sequences_without_maxlen_raise():
-    with pytest.raises(ValueError, match="every training sequence is empty"):
-        PadTransformer().fit([[], []])
 
 
 def test_matrix_width_is_enforced_after_fit_on_matrix():
