@@ -17,7 +17,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
 
-from ._epochs import can_fit_epochs, fit_epochs
+from ._epochs import can_fit_epochs, fit_epochs, gather_batch, trims_padding
 from ._optimizers import catching_up_at_the_end
 from ._startup import consume_onednn_bool_notice, keras_retracing_warnings_hidden
 from ._trainers import trainer_for
@@ -95,7 +95,7 @@ class ShuffledBatches(keras.callbacks.Callback):
         self.steps_per_epoch = -(-n_samples // batch_size)
         # With any_width, the batches of X have no static width, so a
         # network of any input width traces its train step once for every
-        # width.
+        # width, and they lose their trailing padding (gather_batch).
         X = (
             tf.Variable(arrays[0], trainable=False, shape=[None, None])
             if any_width
@@ -105,7 +105,7 @@ class ShuffledBatches(keras.callbacks.Callback):
 
         def batch(index):
             rows = self._order[index * batch_size : (index + 1) * batch_size]
-            return tuple(tf.gather(tensor, rows) for tensor in tensors)
+            return gather_batch(tensors, rows, any_width)
 
         # No prefetch: the gather is cheap, and a prefetching iterator could
         # read the order before on_epoch_begin sets it. No autotuning
@@ -219,7 +219,7 @@ class _SeededFitMixin:
         a progress bar watch; returns the history as a dict of lists."""
         batches = ShuffledBatches(
             train, self.batch_size, self.shuffle_seed,
-            any_width=trainer.input_shape[1] is None,
+            any_width=trims_padding(trainer),
         )  # fmt: skip
         history = trainer.fit(
             batches.dataset,

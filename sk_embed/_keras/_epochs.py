@@ -18,6 +18,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ._networks import CONV_KERNEL_SIZE
+
+#: Padding columns kept after a batch's longest text (see
+#: :func:`gather_batch`): half a convolution window, which reads the padding
+#: ids after a text's last ids.
+PADDING_MARGIN = CONV_KERNEL_SIZE // 2
 #: Name of the traced epoch loops kept on a model, by the structure of the
 #: data: a cached trainer (``_trainers``) keeps them for its next fit, as it
 #: keeps Keras' own traced functions.
@@ -75,11 +81,13 @@ def _epoch_function(model, tensors):
         return functions[structure]
     train_step = tf.autograph.experimental.do_not_convert(model.train_step)
 
+    trim = trims_padding(model)
+
     def run_epoch(tensors, order, batch_size):
         n_steps = (tf.size(order, out_type=tf.int64) + batch_size - 1) // batch_size
         for step in tf.range(n_steps):
             rows = order[step * batch_size : (step + 1) * batch_size]
-            train_step(tuple(tf.gather(tensor, rows) for tensor in tensors))
+            train_step(gather_batch(tensors, rows, trim))
 
     # Any number of rows; X of the model's width, which may be open.
     shapes = [(None, model.input_shape[1])] + [(None, *t.shape[1:]) for t in tensors[1:]]
@@ -90,6 +98,50 @@ def _epoch_function(model, tensors):
     )
     functions[structure] = tf.function(run_epoch, input_signature=signature)
     return functions[structure]
+
+
+def trims_padding(model):
+    """Whether ``model``'s training batches lose their trailing padding
+    columns (see :func:`gather_batch`).
+
+    When its input width is open, as a trainer's is for every network but
+    Flatten (which has weights for every position), and no dropout acts on
+    each position (as in the Transformer encoder): its random mask is drawn
+    for the whole tensor, so another width would drop other units.
+    """
+    if model.input_shape[1] is not None:
+        return False
+    return not any(
+        isinstance(layer, keras.layers.Dropout) and len(layer.input.shape) > 2
+        for layer in model.layers
+    )
+
+
+def gather_batch(tensors, rows, trim_padding):
+    """The ``rows`` of every tensor; with ``trim_padding``, the token ids
+    (the first tensor) without the columns after the batch's longest text
+    but ``PADDING_MARGIN``.
+
+    Why: the encoders read every position, padded or not, and on short
+    texts padded to the longest training text (``PadTransformer(maxlen=
+    "auto")``) most positions of a batch are padding: CR's sentences have
+    48 ids on average, 146 in a batch's longest, 265 in the longest of
+    all. Cut, a batch costs what its own texts cost. Nothing else changes:
+    every network but Flatten masks the padding (id 0), and the
+    ``PADDING_MARGIN`` columns kept after the longest text are all that a
+    convolution window at its last ids reads; what differs is the shape of
+    the sums over positions (a convolution's weight gradient, an attention
+    softmax), so results agree to float rounding, not always to the bit
+    (the pooling networks' agree to the bit).
+    """
+    batch = [tf.gather(tensor, rows) for tensor in tensors]
+    if trim_padding:
+        token_ids = batch[0]
+        width = tf.shape(token_ids, out_type=tf.int64)[1]
+        used = tf.reduce_any(tf.not_equal(token_ids, 0), axis=0)
+        last = tf.reduce_max(tf.where(used, tf.range(1, width + 1), 0))
+        batch[0] = token_ids[:, : tf.clip_by_value(last + PADDING_MARGIN, 1, width)]
+    return tuple(batch)
 
 
 def can_fit_epochs(model, callbacks, validation, verbose):
