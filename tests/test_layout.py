@@ -51,6 +51,7 @@ REGISTERED_KERAS_NAMES = (
     "MaskedMultiHeadAttention",
     "PaddingMask",
     "PositionEmbedding",
+    "RowLookupEmbedding",
     "SoftmaxOutput",
 )
 

@@ -19,6 +19,7 @@ from ._layers import (
     MaskedMultiHeadAttention,
     PaddingMask,
     PositionEmbedding,
+    RowLookupEmbedding,
     SoftmaxOutput,
 )
 
@@ -53,7 +54,7 @@ def _embedding(inputs, vocab_size, embedding_dim, embeddings, trainable, seeds, 
         name="embedding",
     )
     if bag is None:
-        layer = layers.Embedding(vocab_size + OOV_ROWS, embedding_dim, **options)
+        layer = RowLookupEmbedding(vocab_size + OOV_ROWS, embedding_dim, **options)
     else:
         layer = EmbeddingBag(vocab_size + OOV_ROWS, embedding_dim, bag, **options)
     outputs = layer(inputs)

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
-from sk_embed._keras._layers import EmbeddingBag, MaskedGlobalPooling1D, PaddingMask
+from sk_embed._keras._layers import (
+    EmbeddingBag,
+    MaskedGlobalPooling1D,
+    PaddingMask,
+    RowLookupEmbedding,
+)
 from sk_embed._keras._networks import build_embedding_network
 from sk_embed._keras._optimizers import has_distinct_gradient_rows
 from sk_embed._keras._prediction import predict_in_chunks
@@ -61,6 +66,24 @@ def test_embedding_bag_equals_embedding_then_masked_pooling(mode):
     np.testing.assert_allclose(bagged.predict_on_batch(X), expected, atol=1e-6)
     # Rows of padding only pool to zeros, wherever they are in the batch.
     assert not expected[[3, 14, 15]].any()
+
+
+def test_row_lookup_embedding_gives_keras_embeddings_numbers_and_gradients():
+    import tensorflow as tf
+
+    X = _token_rows()
+    ours, theirs = RowLookupEmbedding(31, 4), keras.layers.Embedding(31, 4)
+    ours.build(X.shape)
+    theirs.build(X.shape)
+    theirs.set_weights(ours.get_weights())
+    gradients = []
+    for layer in (ours, theirs):
+        with tf.GradientTape() as tape:
+            outputs = layer(X.astype("float32"))  # as floats too
+            loss = tf.reduce_sum(outputs**2)
+        gradients.append(tf.convert_to_tensor(tape.gradient(loss, layer.embeddings.value)))
+    np.testing.assert_array_equal(ours(X), theirs(X))
+    np.testing.assert_array_equal(gradients[0], gradients[1])
 
 
 def test_embedding_bag_gradient_has_one_row_per_distinct_id():
@@ -117,10 +140,10 @@ def test_embedding_bag_gradient_equals_tensorflows_to_the_bit(mode):
 @pytest.mark.parametrize(
     "pooling, encoder, embedding_layer",
     [
-        ("flatten", None, "Embedding"),
+        ("flatten", None, "RowLookupEmbedding"),
         ("average", None, "EmbeddingBag"),
         ("max", None, "EmbeddingBag"),
-        ("average", "conv1d", "Embedding"),
+        ("average", "conv1d", "RowLookupEmbedding"),
     ],
 )
 def test_bag_of_ids_networks_use_the_embedding_bag(pooling, encoder, embedding_layer):
