@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from .._utils._docstrings import fill_doc
+from .._utils._persistence import VersionedPickleMixin
 from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     _check_document_collection,
@@ -58,7 +59,9 @@ def _string_keys(texts, analyze):
 
 
 @fill_doc
-class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
+class HashingSequenceTokenizer(
+    _TextAnalysisMixin, TransformerMixin, VersionedPickleMixin, BaseEstimator
+):
     """Map raw texts to ragged sequences of hashed token ids, with no vocabulary.
 
     The :class:`~sklearn.feature_extraction.text.HashingVectorizer` of

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils._docstrings import fill_doc
+from .._utils._persistence import VersionedPickleMixin
 from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     PAD_ID,
@@ -66,7 +67,9 @@ def _most_frequent(counts, n_kept, first_seen_at):
 
 
 @fill_doc
-class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
+class SequenceTokenizer(
+    _TextAnalysisMixin, TransformerMixin, VersionedPickleMixin, BaseEstimator
+):
     """Map raw texts to ragged sequences of word ids ranked by frequency.
 
     ``fit`` learns a vocabulary from the training texts and gives the most
