@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sk_embed"
 
 #: sk_embed's parts, from the ground floor up. "estimators" stands for the
 #: private modules at the top of the package (the estimators and their base,
-#: the ready pipeline, the old-path aliases); "__init__" is the public face.
+#: the ready pipeline); "__init__" is the public face.
 FLOORS = (
     ("_utils", "datasets", "distributed"),
     ("text", "_keras"),
@@ -32,13 +32,12 @@ FLOORS = (
 FLOOR_OF = {part: floor for floor, parts in enumerate(FLOORS) for part in parts}
 
 #: Where pickles made before the subpackages (issue #20) look for classes,
-#: and the public name each must resolve to.
+#: and the public name each must resolve to. The text transformers moved to
+#: text/ then, and pickles of theirs from before are not supported (they
+#: were never released); the models stayed where they were.
 OLD_PICKLE_PATHS = {
     "sk_embed._classifier": "SequenceEmbeddingClassifier",
     "sk_embed._regressor": "SequenceEmbeddingRegressor",
-    "sk_embed._tokenizer": "SequenceTokenizer",
-    "sk_embed._hashing": "HashingSequenceTokenizer",
-    "sk_embed._padding": "PadTransformer",
 }
 
 #: Names under which saved Keras configs find sk_embed's layers and optimizer.
