@@ -116,6 +116,35 @@ def test_every_part_is_on_the_map():
     assert parts <= set(FLOOR_OF), f"place {parts - set(FLOOR_OF)} in FLOORS"
 
 
+#: The most lines a module may have outside its docstrings: a longer one
+#: holds more than one idea, and is split along them.
+MAX_CODE_LINES = 400
+
+
+def _docstring_lines(tree):
+    """The number of lines taken by the docstrings of the module, its classes
+    and its functions."""
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    total = 0
+    for node in ast.walk(tree):
+        if isinstance(node, documented) and ast.get_docstring(node) is not None:
+            docstring = node.body[0]
+            total += docstring.end_lineno - docstring.lineno + 1
+    return total
+
+
+def test_no_module_is_over_the_size_limit():
+    sizes = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = len(source.splitlines()) - _docstring_lines(ast.parse(source))
+        sizes[path.relative_to(PACKAGE.parent).as_posix()] = lines
+    over = {name: lines for name, lines in sizes.items() if lines > MAX_CODE_LINES}
+    assert not over, f"over {MAX_CODE_LINES} lines outside docstrings: {over}"
+    # Guards the count: the classifier has long docstrings and code.
+    assert 100 < sizes["sk_embed/_classifier.py"] < 495
+
+
 def test_every_module_compiles_without_warnings():
     # An invalid escape such as \w in a non-raw docstring is a DeprecationWarning
     # today, a SyntaxWarning from Python 3.12 and an error later on.

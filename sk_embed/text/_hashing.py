@@ -13,10 +13,6 @@ from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     _check_document_collection,
     _check_documents,
-    _encode,
-    _first_occurrences,
-    _first_seen_ids,
-    _split,
     _TextAnalysisMixin,
 )
 from ._hashes import (
@@ -27,6 +23,7 @@ from ._hashes import (
     _hash_strings,
     _ngram_keys,
 )
+from ._ragged_ids import _encode, _first_occurrences, _first_seen_ids, _split
 
 
 # Texts are tokenized and hashed in blocks of about this many characters (a

@@ -10,20 +10,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils._docstrings import fill_doc
 from .._utils._persistence import VersionedPickleMixin
-from ._analysis import (
-    DEFAULT_TOKEN_PATTERN,
+from ._analysis import DEFAULT_TOKEN_PATTERN, _check_documents, _TextAnalysisMixin
+from ._ngram_index import _NgramIndex, _WordWithSpace
+from ._ngram_keys import _group_ngrams, _ngram_strings
+from ._ragged_ids import (
     PAD_ID,
-    _check_documents,
     _drop_marked,
     _encode,
     _first_occurrences,
     _first_seen_ids,
     _split,
     _stream_positions,
-    _TextAnalysisMixin,
 )
-from ._ngram_index import _NgramIndex, _WordWithSpace
-from ._ngram_keys import _group_ngrams, _ngram_strings
 from ._vocabulary_state import PACKED_KEY, pack_vocabulary, unpack_vocabulary
 
 OOV_ID = 1
