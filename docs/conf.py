@@ -13,7 +13,6 @@ No intersphinx mapping: the build must work offline.
 
 import sys
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
 
@@ -26,10 +25,9 @@ sys.path.insert(0, str(REPO_ROOT))
 project = "sk_embed"
 author = "sk_embed developers"
 copyright = f"{date.today().year}, {author}"
-try:
-    release = _version("sk_embed")
-except PackageNotFoundError:  # a checkout that was never pip-installed
-    release = "unknown"
+# This checkout's version (autodoc imports sk_embed anyway), never an
+# installed copy's: a stale editable install reports an old one.
+from sk_embed import __version__ as release  # noqa: E402
 version = ".".join(release.split(".")[:2])
 
 # -- General -----------------------------------------------------------------
