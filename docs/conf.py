@@ -4,32 +4,35 @@ Build the site (warnings are errors) from the repository root with::
 
     sphinx-build -W --keep-going -b html docs docs/_build/html
 
-The gallery in ``examples/`` is rendered without running the scripts (the
-IMDB example needs the real data and a few minutes). To run them and embed
-their output, add ``-D plot_gallery=1``.
+The gallery in ``examples/`` runs each script on a small sample of the IMDB
+reviews and shows its output and figures when the data is there (the
+``SK_EMBED_DATA`` variable names it; about 25 s more), and renders the
+scripts without running them otherwise. ``-D plot_gallery=0`` or ``=1``
+decides instead (``tests/test_docs.py`` passes 0: ``tests/test_examples.py``
+runs the same small runs).
 
 No intersphinx mapping: the build must work offline.
 """
 
+import os
 import sys
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
 
 DOCS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DOCS_DIR.parent
-# Document the checkout next to this file even when sk_embed is not installed.
-sys.path.insert(0, str(REPO_ROOT))
+# Document the checkout next to this file even when sk_embed is not installed;
+# example_runs.py, beside this file, is imported by name (see below).
+sys.path[:0] = [str(REPO_ROOT), str(DOCS_DIR)]
 
 # -- Project -----------------------------------------------------------------
 project = "sk_embed"
 author = "sk_embed developers"
 copyright = f"{date.today().year}, {author}"
-try:
-    release = _version("sk_embed")
-except PackageNotFoundError:  # a checkout that was never pip-installed
-    release = "unknown"
+# This checkout's version (autodoc imports sk_embed anyway), never an
+# installed copy's: a stale editable install reports an old one.
+from sk_embed import __version__ as release  # noqa: E402
 version = ".".join(release.split(".")[:2])
 
 # -- General -----------------------------------------------------------------
@@ -81,9 +84,10 @@ numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 
 # -- sphinx-gallery -------------------------------------------------------------
-# Not executed by default: override with ``-D plot_gallery=1``. A string, the
-# type sphinx-gallery registers, so that ``-D`` values are taken as they are.
-plot_gallery = "False"
+# Executed where the examples find their data, on the small samples of
+# example_runs.py. A string, the type sphinx-gallery registers, so that
+# ``-D`` values are taken as they are.
+plot_gallery = str(bool(os.environ.get("SK_EMBED_DATA")))
 
 sphinx_gallery_conf = {
     "examples_dirs": str(REPO_ROOT / "examples"),
@@ -96,6 +100,11 @@ sphinx_gallery_conf = {
     "show_memory": False,
     # A failing example fails the build when examples are executed.
     "abort_on_example_error": True,
+    # By their import names: Sphinx caches the configuration, which a
+    # function defined here would keep from pickling. The figures shown are
+    # those the examples save (example_runs.py says why).
+    "reset_argv": "example_runs.reset_argv",
+    "image_scrapers": ("example_runs.saved_figure_scraper",),
 }
 
 # -- HTML -------------------------------------------------------------------------

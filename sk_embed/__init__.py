@@ -19,13 +19,14 @@ from ._inspection import (
 )
 from ._regressor import SequenceEmbeddingRegressor
 from ._text_classifier import make_text_classifier
+from ._utils._persistence import InconsistentVersionWarning
+from ._utils._version import __version__
 from .text import HashingSequenceTokenizer, PadTransformer, SequenceTokenizer
-
-__version__ = "0.1.0"
 
 __all__ = [
     "EXPECTED_FAILED_CHECKS",
     "HashingSequenceTokenizer",
+    "InconsistentVersionWarning",
     "PadTransformer",
     "SequenceEmbeddingClassifier",
     "SequenceEmbeddingRegressor",

@@ -35,6 +35,7 @@ from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
 from ._keras._trainers import plan_trainer
+from ._utils._persistence import VersionedPickleMixin
 from ._utils._validation import model_ids, validate_token_matrix
 
 
@@ -54,7 +55,7 @@ def _restore_on_failure(estimator):
         raise
 
 
-class BaseSequenceEmbedding(BaseEstimator):
+class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
     """Shared base of the sequence-embedding estimators. Not public."""
 
     _parameter_constraints = {

@@ -1,5 +1,7 @@
 """The runnable examples, on small subsets of the IMDB reviews.
 
+Each runs with the arguments the documentation's gallery runs it with
+(``docs/example_runs.py``), so that what the gallery shows is checked here.
 The runs on real reviews need the IMDB data in ``SK_EMBED_DATA`` and skip
 without it (the ``imdb_data_home`` fixture); the missing-data checks always
 run.
@@ -7,10 +9,12 @@ run.
 
 import pytest
 
-from conftest import load_script
+from conftest import REPO_ROOT, load_script
 from sk_embed.datasets import _imdb_source
 
-#: Reviews per split in the quick runs: enough to learn, few enough for speed.
+EXAMPLE_RUNS = load_script("docs/example_runs.py")
+EXAMPLES = sorted(path.stem for path in REPO_ROOT.glob("examples/plot_*.py"))
+#: Reviews per split in the small runs (their --n-samples).
 N_SAMPLES = "1500"
 
 
@@ -18,13 +22,23 @@ def _load_example(name):
     return load_script(f"examples/{name}.py")
 
 
+def _run(name, data_home, figure=None):
+    """Run an example as the gallery does, on the data of ``data_home``,
+    saving its figure (if it has one) to ``figure``; return its result."""
+    arguments = ["--data-home", data_home, *EXAMPLE_RUNS.SMALL_RUNS[name]]
+    if figure is not None:
+        arguments += [EXAMPLE_RUNS.FIGURE_OPTIONS[name], str(figure)]
+    return _load_example(name).main(arguments)
+
+
+def test_the_gallery_has_a_small_run_of_every_example():
+    assert sorted(EXAMPLE_RUNS.SMALL_RUNS) == EXAMPLES
+
+
 @pytest.mark.data
 def test_seed_example_reproduces_the_lesson(imdb_data_home, capsys, tmp_path):
     curves = tmp_path / "curves.png"
-    _load_example("plot_imdb_seed").main(
-        ["--data-home", imdb_data_home, "--epochs", "1", "--no-grid",
-         "--curves", str(curves)]
-    )  # fmt: skip
+    _run("plot_imdb_seed", imdb_data_home, curves)
     assert curves.read_bytes().startswith(b"\x89PNG")
     out = capsys.readouterr().out
     assert "25000 training and 25000 test reviews" in out
@@ -36,10 +50,7 @@ def test_seed_example_reproduces_the_lesson(imdb_data_home, capsys, tmp_path):
 def test_text_classifier_example_beats_chance(imdb_data_home, capsys, tmp_path):
     example = _load_example("plot_text_classifier")
     figure = tmp_path / "embeddings.png"
-    results = example.main(
-        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "4",
-         "--embeddings-figure", str(figure)]
-    )  # fmt: skip
+    results = _run("plot_text_classifier", imdb_data_home, figure)
     out = capsys.readouterr().out
     assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
     assert set(results) == {
@@ -61,9 +72,7 @@ def test_text_classifier_example_beats_chance(imdb_data_home, capsys, tmp_path):
 
 @pytest.mark.data
 def test_rating_regression_example_beats_the_dummy(imdb_data_home, capsys):
-    results = _load_example("plot_rating_regression").main(
-        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "8"]
-    )
+    results = _run("plot_rating_regression", imdb_data_home)
     out = capsys.readouterr().out
     assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
     dummy_mae, dummy_r2, _ = results["DummyRegressor (mean rating)"]
@@ -78,9 +87,7 @@ def test_rating_regression_example_beats_the_dummy(imdb_data_home, capsys):
 
 @pytest.mark.data
 def test_multilabel_example_beats_the_dummy(imdb_data_home, capsys):
-    results = _load_example("plot_multilabel_tags").main(
-        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "4"]
-    )
+    results = _run("plot_multilabel_tags", imdb_data_home)
     out = capsys.readouterr().out
     assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
     dummy = results["DummyClassifier (frequent tags)"]
@@ -99,11 +106,7 @@ def test_out_of_core_example_streams_as_well_as_it_fits(
     imdb_data_home, capsys, tmp_path
 ):
     figure = tmp_path / "accuracy.png"
-    results = _load_example("plot_out_of_core").main(
-        ["--data-home", imdb_data_home, "--n-samples", N_SAMPLES, "--epochs", "2",
-         "--chunk-size", "250", "--eval-every", "2", "--eval-samples", "500",
-         "--n-buckets", str(2**16), "--figure", str(figure)]
-    )  # fmt: skip
+    results = _run("plot_out_of_core", imdb_data_home, figure)
     out = capsys.readouterr().out
     assert f"{N_SAMPLES} training and {N_SAMPLES} test reviews" in out
     # 6 chunks per pass: scored after chunks 2, 4 and 6 of each pass.
@@ -123,16 +126,7 @@ def test_out_of_core_example_streams_as_well_as_it_fits(
     assert figure.read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "plot_imdb_seed",
-        "plot_text_classifier",
-        "plot_rating_regression",
-        "plot_multilabel_tags",
-        "plot_out_of_core",
-    ],
-)
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_example_without_data_exits_with_the_loader_message(
     name, tmp_path, monkeypatch
 ):

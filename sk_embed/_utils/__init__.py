@@ -1,4 +1,6 @@
-"""The ground floor: docstring text and input checks that every layer may use.
+"""The ground floor: what every layer may use.
+
+Docstring text, input checks, the version and the pickles' version stamp.
 
 Nothing here imports another part of sk_embed, Keras or TensorFlow.
 """

@@ -10,12 +10,8 @@ import re
 
 import numpy as np
 
-from ._analysis import (
-    PAD_ID,
-    _ngram_starts,
-    _stream_positions,
-    is_unspaced,
-)
+from ._analysis import is_unspaced
+from ._ragged_ids import PAD_ID, _ngram_starts, _stream_positions
 
 #: Bucket ``b`` (0 .. n_buckets - 1) is id ``b + FIRST_BUCKET_ID``.
 FIRST_BUCKET_ID = PAD_ID + 1

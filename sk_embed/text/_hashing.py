@@ -8,14 +8,11 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from .._utils._docstrings import fill_doc
+from .._utils._persistence import VersionedPickleMixin
 from ._analysis import (
     DEFAULT_TOKEN_PATTERN,
     _check_document_collection,
     _check_documents,
-    _encode,
-    _first_occurrences,
-    _first_seen_ids,
-    _split,
     _TextAnalysisMixin,
 )
 from ._hashes import (
@@ -26,6 +23,7 @@ from ._hashes import (
     _hash_strings,
     _ngram_keys,
 )
+from ._ragged_ids import _encode, _first_occurrences, _first_seen_ids, _split
 
 
 # Texts are tokenized and hashed in blocks of about this many characters (a
@@ -58,7 +56,9 @@ def _string_keys(texts, analyze):
 
 
 @fill_doc
-class HashingSequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
+class HashingSequenceTokenizer(
+    _TextAnalysisMixin, TransformerMixin, VersionedPickleMixin, BaseEstimator
+):
     """Map raw texts to ragged sequences of hashed token ids, with no vocabulary.
 
     The :class:`~sklearn.feature_extraction.text.HashingVectorizer` of

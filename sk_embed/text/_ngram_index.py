@@ -20,7 +20,7 @@ from itertools import repeat
 
 import numpy as np
 
-from ._analysis import _first_seen_ids, _ngram_starts, _stream_positions
+from ._ragged_ids import _first_seen_ids, _ngram_starts, _stream_positions
 
 #: Stands for a word, or an n-gram prefix, that the vocabulary lacks.
 _ABSENT = -1

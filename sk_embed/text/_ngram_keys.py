@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._analysis import (
+from ._ragged_ids import (
     _group,
     _ngram_counts,
     _ngram_starts,

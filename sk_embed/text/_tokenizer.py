@@ -9,20 +9,19 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils._docstrings import fill_doc
-from ._analysis import (
-    DEFAULT_TOKEN_PATTERN,
+from .._utils._persistence import VersionedPickleMixin
+from ._analysis import DEFAULT_TOKEN_PATTERN, _check_documents, _TextAnalysisMixin
+from ._ngram_index import _NgramIndex, _WordWithSpace
+from ._ngram_keys import _group_ngrams, _ngram_strings
+from ._ragged_ids import (
     PAD_ID,
-    _check_documents,
     _drop_marked,
     _encode,
     _first_occurrences,
     _first_seen_ids,
     _split,
     _stream_positions,
-    _TextAnalysisMixin,
 )
-from ._ngram_index import _NgramIndex, _WordWithSpace
-from ._ngram_keys import _group_ngrams, _ngram_strings
 from ._vocabulary_state import PACKED_KEY, pack_vocabulary, unpack_vocabulary
 
 OOV_ID = 1
@@ -66,7 +65,9 @@ def _most_frequent(counts, n_kept, first_seen_at):
 
 
 @fill_doc
-class SequenceTokenizer(_TextAnalysisMixin, TransformerMixin, BaseEstimator):
+class SequenceTokenizer(
+    _TextAnalysisMixin, TransformerMixin, VersionedPickleMixin, BaseEstimator
+):
     """Map raw texts to ragged sequences of word ids ranked by frequency.
 
     ``fit`` learns a vocabulary from the training texts and gives the most

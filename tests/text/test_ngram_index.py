@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sk_embed import SequenceTokenizer
-from sk_embed.text._analysis import _encode, _ngram_counts, _stream_positions
+from sk_embed.text._ragged_ids import _encode, _ngram_counts, _stream_positions
 from sk_embed.text._ngram_index import _vocabulary_words
 from sk_embed.text._ngram_keys import _group_ngrams
 from sk_embed.text._tokenizer import OOV_ID

@@ -1,9 +1,0 @@
-"""The old path of PadTransformer, kept for pickles made before #20.
-
-pickle and joblib record a class by the module that defines it, and
-unpickling imports that module: such files name ``sk_embed._padding``.
-The class now lives in :mod:`sk_embed.text._padding`. Remove this module only
-together with support for those files.
-"""
-
-from .text._padding import PadTransformer  # noqa: F401
