@@ -125,19 +125,8 @@ PUBLIC_ESTIMATORS = [
     for obj in map(sk_embed.__dict__.get, sorted(sk_embed.__all__))
     if isinstance(obj, type) and issubclass(obj, BaseEstimator)
 ]
-#: The same as pytest params, for the tests of the stamp: PadTransformer's
-#: module is being changed in other work, and its one-line change
-#: (VersionedPickleMixin in its bases) follows that.
-STAMPED = [
-    pytest.param(
-        obj,
-        id=obj.__name__,
-        marks=pytest.mark.xfail(strict=True, reason="not stamped yet")
-        if obj is PadTransformer
-        else (),
-    )
-    for obj in PUBLIC_ESTIMATORS
-]
+#: The same as pytest params, named: every one stamps its pickles.
+STAMPED = [pytest.param(obj, id=obj.__name__) for obj in PUBLIC_ESTIMATORS]
 
 
 def _pickled_by(version, estimator, monkeypatch):

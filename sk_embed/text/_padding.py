@@ -12,6 +12,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._utils._persistence import VersionedPickleMixin
 from .._utils._validation import check_integral, reject_sparse, reject_text
 
 
@@ -105,7 +106,9 @@ def _pad_flat(flat, lengths, maxlen, *, padding, truncating, value, dtype):
     return out
 
 
-class PadTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class PadTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, VersionedPickleMixin, BaseEstimator
+):
     """Pad and truncate integer sequences to a common length.
 
     The scikit-learn counterpart of ``keras.utils.pad_sequences``: it turns a
