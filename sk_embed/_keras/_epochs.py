@@ -76,11 +76,11 @@ def _epoch_function(model, tensors):
     """
     functions = model.__dict__.setdefault(_EPOCH_FUNCTIONS, {})
     # X's width is left out: a trainer of open width takes any.
-    structure = (tensors[0].dtype, *((t.dtype, tuple(t.shape[1:])) for t in tensors[1:]))
+    X, *others = tensors
+    structure = (X.dtype, *((t.dtype, tuple(t.shape[1:])) for t in others))
     if structure in functions:
         return functions[structure]
     train_step = tf.autograph.experimental.do_not_convert(model.train_step)
-
     trim = trims_padding(model)
 
     def run_epoch(tensors, order, batch_size):
@@ -90,7 +90,7 @@ def _epoch_function(model, tensors):
             train_step(gather_batch(tensors, rows, trim))
 
     # Any number of rows; X of the model's width, which may be open.
-    shapes = [(None, model.input_shape[1])] + [(None, *t.shape[1:]) for t in tensors[1:]]
+    shapes = [(None, model.input_shape[1])] + [(None, *t.shape[1:]) for t in others]
     signature = (
         tuple(tf.TensorSpec(shape, t.dtype) for shape, t in zip(shapes, tensors)),
         tf.TensorSpec((None,), tf.int64),
@@ -126,13 +126,14 @@ def gather_batch(tensors, rows, trim_padding):
     texts padded to the longest training text (``PadTransformer(maxlen=
     "auto")``) most positions of a batch are padding: CR's sentences have
     48 ids on average, 146 in a batch's longest, 265 in the longest of
-    all. Cut, a batch costs what its own texts cost. Nothing else changes:
-    every network but Flatten masks the padding (id 0), and the
+    all. Cut, a batch costs what its own texts cost, and nothing else
+    changes: the networks of open width leave the padding (id 0) out of
+    their pooling, their recurrent steps and their attention, and the
     ``PADDING_MARGIN`` columns kept after the longest text are all that a
-    convolution window at its last ids reads; what differs is the shape of
+    convolution window at its last ids reads. What differs is the shape of
     the sums over positions (a convolution's weight gradient, an attention
-    softmax), so results agree to float rounding, not always to the bit
-    (the pooling networks' agree to the bit).
+    softmax), so the encoders' results agree to float rounding, the pooling
+    networks' to the bit.
     """
     batch = [tf.gather(tensor, rows) for tensor in tensors]
     if trim_padding:

@@ -62,9 +62,8 @@ MAX_FIRST_FIT_TRAINER_PARAMETERS = 2_000_000
 MAX_REMEMBERED_PLANS = 64
 #: At most this many weights are kept in cached trainers, in all (about
 #: 150 MB with two optimizer slots per weight); the least recently used
-#: trainers go first. Two trainers of MAX_TRAINER_PARAMETERS fit: the folds
-#: of a cross-validation may round to two vocabulary sizes, and with room
-#: for one they would evict each other and trace at every fold.
+#: trainers go first. A trainer of the largest network that gets one
+#: (MAX_TRAINER_PARAMETERS, with its SPARE_ROWS) fits, beside smaller ones.
 MAX_CACHED_PARAMETERS = 2 * MAX_TRAINER_PARAMETERS
 #: At most this many trainers are kept, whatever their size: each also holds
 #: its traced graphs, which its weight count does not show (about 6 MB more
@@ -84,8 +83,8 @@ MIN_TRAINER_ROWS = 16
 #: rows, and one made for all the rows serves the folds.
 SPARE_ROWS = 1.5
 #: A trainer serves a network of at least 1 / MAX_SPARE_ROWS of its rows:
-#: copying rows the network lacks costs time too (about 8 ms per 100,000
-#: rows of 16 numbers in a fit, for the table and its two moments).
+#: rows the network lacks are copied too, into the trainer and out of it
+#: (the table and Adam's two moments of it), at every fit.
 MAX_SPARE_ROWS = 2.5
 
 _cache = collections.OrderedDict()  # key -> list of idle trainers
