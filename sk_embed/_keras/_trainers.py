@@ -27,13 +27,15 @@ trainer of its own (0.4 s) after a fit on all rows, and now shares it. (A
 Transformer's table of position vectors is rounded up alone, to one of
 eight sizes per doubling.)
 
-Mid-sized networks, such as ``make_text_classifier``'s on a few thousand
-sentences, get a trainer only from the second fit of their settings on: for
-them, building and loading a trainer costs a single fit about 0.2 s, and
-each later fit (the folds of a cross-validation) saves about 0.45 s of
-tracing. Large networks always train on themselves: their tracing is a
-small part of their training, and a cached copy would hold their memory
-twice. The cache is private to this module, bounded, thread-safe (a trainer
+A network gets a trainer from its first fit on, mid-sized ones such as
+``make_text_classifier``'s on a few thousand sentences included: the
+trainer's trace stands in for the network's own, and copying the state in
+and out costs little (on Subj, 4.1 million weights, a first fit took
+1.23-1.24 s against 1.14-1.32 s on the network itself, and the next one
+0.85-0.91 s against 1.16-1.28 s when only the second fit built the
+trainer; interleaved runs of each). Large networks always train on
+themselves: their tracing is a small part of their training, and a cached
+copy would hold their memory twice. The cache is private to this module, bounded, thread-safe (a trainer
 is used by one fit at a time) and changes no TensorFlow, Keras, NumPy or
 Python global state (a trainer is built with a fixed seed).
 """
@@ -51,15 +53,6 @@ from ._networks import OOV_ROWS, build_embedding_network
 #: IMDB network has about 85,000 weights on 10,000 words; a fastText-style
 #: network on 600,000 n-grams has 9.6 million, and trains for many seconds.
 MAX_TRAINER_PARAMETERS = 6_000_000
-#: Networks with more weights than this get a trainer only when their
-#: settings come a second time (see the module's docstring). Subj's 259,070
-#: n-grams of 16 weights are 4.1 million: its 5-fold cross-validation of
-#: make_text_classifier took 8.2-11.6 s (mean 10.1 s) so, against 11.8-13.2 s
-#: (mean 12.5 s) when such networks always trained on themselves, for the
-#: same fold scores (five runs of each, interleaved).
-MAX_FIRST_FIT_TRAINER_PARAMETERS = 2_000_000
-#: Settings of mid-sized networks fitted once, newest last (a bounded set).
-MAX_REMEMBERED_PLANS = 64
 #: At most this many weights are kept in cached trainers, in all (about
 #: 150 MB with two optimizer slots per weight); the least recently used
 #: trainers go first. A trainer of the largest network that gets one
@@ -88,7 +81,6 @@ SPARE_ROWS = 1.5
 MAX_SPARE_ROWS = 2.5
 
 _cache = collections.OrderedDict()  # key -> list of idle trainers
-_fitted_once = collections.OrderedDict()  # key -> None, for mid-sized networks
 _cache_lock = threading.Lock()
 
 
@@ -113,9 +105,6 @@ def trainer_for(model, plan, data_structure):
     rows = table_rows(model)
     trainer = _checkout(key, rows)
     if trainer is None:
-        if n_parameters > MAX_FIRST_FIT_TRAINER_PARAMETERS and _first_fit(key):
-            yield model
-            return
         trainer = _new_trainer(model, network, rows)
     copy_training_state(model, trainer)
     # Set by keras.callbacks.BackupAndRestore; a fresh model has none.
@@ -216,7 +205,6 @@ def clear_trainers():
     """Forget every cached trainer (they are rebuilt when needed)."""
     with _cache_lock:
         _cache.clear()
-        _fitted_once.clear()
 
 
 def table_rows(model):
@@ -238,17 +226,6 @@ def _new_trainer(model, network, rows):
     trainer = build_embedding_network(**dict(network, seed=0))
     trainer.compile_from_config(model.get_compile_config())
     return trainer
-
-
-def _first_fit(key):
-    """Whether ``key`` comes for the first time (remembered from now on)."""
-    with _cache_lock:
-        first = key not in _fitted_once
-        _fitted_once[key] = None
-        _fitted_once.move_to_end(key)
-        if len(_fitted_once) > MAX_REMEMBERED_PLANS:
-            _fitted_once.popitem(last=False)
-        return first
 
 
 def _checkout(key, rows):

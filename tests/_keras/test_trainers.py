@@ -137,19 +137,15 @@ def test_networks_too_large_train_on_themselves(cold_cache, monkeypatch):
     assert not _trainers._cache
 
 
-def test_mid_sized_networks_get_a_trainer_from_their_second_fit(
-    cold_cache, monkeypatch
-):
-    monkeypatch.setattr(_trainers, "MAX_FIRST_FIT_TRAINER_PARAMETERS", 10)
+def test_a_network_gets_a_trainer_from_its_first_fit(cold_cache):
     X, y = _data()
     params = dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam", epochs=2)
     first = SequenceEmbeddingClassifier(random_state=0, **params).fit(X, y)
-    assert not _trainers._cache  # a single fit pays for no trainer
+    assert _trainers._cached_trainers() == 1  # the first fit builds it
     SequenceEmbeddingClassifier(random_state=1, **params).fit(X, y)
-    assert len(_trainers._cache) == 1  # the second one builds it
-    third = SequenceEmbeddingClassifier(random_state=0, **params).fit(X, y)
-    assert len(_trainers._cache) == 1  # which the third one reuses
-    _assert_same_state(first, third)
+    again = SequenceEmbeddingClassifier(random_state=0, **params).fit(X, y)
+    assert _trainers._cached_trainers() == 1  # which the later ones reuse
+    _assert_same_state(first, again)
 
 
 def test_building_a_trainer_leaves_global_random_state_alone(cold_cache):
