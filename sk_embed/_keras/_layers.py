@@ -87,8 +87,13 @@ class MaskedGlobalPooling1D(_ConsumesMask, layers.Layer):
             total = ops.sum(inputs * weights, axis=1)
             count = ops.maximum(ops.sum(weights, axis=1), 1.0)
             return total / (count if self.mode == "average" else ops.sqrt(count))
-        lowest = ops.min(inputs) - 1.0
-        masked = ops.where(weights > 0, inputs, lowest)
+        # Padding positions sink far below any value (real positions get
+        # exactly their own, plus -0.0), so the maximum and its gradient are
+        # those of the real positions: an add and a multiply where a select
+        # with a gradient of two more selects cost a fifth of a convolution's
+        # training step.
+        largest = np.finfo(keras.backend.standardize_dtype(inputs.dtype)).max
+        masked = inputs + (weights - 1.0) * largest
         has_tokens = ops.max(weights, axis=1) > 0
         return ops.where(has_tokens, ops.max(masked, axis=1), 0.0)
 

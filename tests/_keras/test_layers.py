@@ -68,6 +68,25 @@ def test_embedding_bag_equals_embedding_then_masked_pooling(mode):
     assert not expected[[3, 14, 15]].any()
 
 
+def test_masked_max_pooling_gradient_goes_to_the_real_maxima_only():
+    import tensorflow as tf
+
+    X = _token_rows()
+    # ReLU outputs: many ties at zero, and rows of padding only.
+    vectors = np.maximum(np.random.RandomState(2).normal(size=(*X.shape, 3)), 0)
+    vectors = tf.constant(vectors.astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(vectors)
+        pooled = MaskedGlobalPooling1D("max")(vectors, mask=X != 0)
+    gradient = tape.gradient(pooled, vectors).numpy()
+    assert not gradient[X == 0].any()  # never to the padding
+    is_max = np.asarray(vectors) == np.asarray(pooled)[:, None, :]
+    real_max = is_max & (X != 0)[..., None]
+    ties = real_max.sum(axis=1, keepdims=True)
+    expected = np.where(real_max, 1.0 / np.maximum(ties, 1), 0.0)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-6)
+
+
 def test_row_lookup_embedding_gives_keras_embeddings_numbers_and_gradients():
     import tensorflow as tf
 
