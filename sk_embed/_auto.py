@@ -106,3 +106,15 @@ def resolve_dropout(dropout, n_outputs):
     if dropout != "auto":
         return dropout
     return AUTO_DROPOUT[n_outputs > 1]
+
+
+#: Issue 36 experiments (temporary): set by benchmarks/exp36.py.
+#: steps_target: epochs="auto" for class labels is clip(round(steps_target /
+#: steps per epoch), 1, max_epochs); lr_decay: LazyAdam's rate decays
+#: linearly to 0 over the fit's steps; average_from: the weights are the mean
+#: of those after each epoch from this one (1-based) on; select: dict of
+#: fraction, max_epochs, patience, metric ("loss" or "accuracy"): epochs
+#: picked on an inner held-out split, then a refit on all rows.
+EXPERIMENT = dict(
+    steps_target=None, max_epochs=4, lr_decay=False, average_from=None, select=None
+)

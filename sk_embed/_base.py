@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._auto import (
+    EXPERIMENT,
     resolve_batch_size,
     resolve_dropout,
     resolve_embedding_dim,
@@ -182,17 +183,180 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
             X = validate_token_matrix(self, X, reset=True)
             check_consistent_length(X, y)
             weight_seed, *data_seeds = self._draw_seeds()
-            self._build(X, y, weight_seed)
-            bias = self._initial_output_bias(y, sample_weight)
-            if bias is not None:
-                set_output_bias(self.model_, bias)
-            self.history_ = {}
             self.batch_size_ = resolve_batch_size(self.batch_size, len(X))
-            self.epochs_ = resolve_epochs(self.epochs, self._positives_per_label(y))
-            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
+            positives = self._positives_per_label(y)
+            self.epochs_ = resolve_epochs(self.epochs, positives)
+            steps_per_epoch = -(-len(X) // self.batch_size_)
+            if (
+                EXPERIMENT["steps_target"]
+                and self.epochs == "auto"
+                and positives is None
+            ):
+                self.epochs_ = int(
+                    np.clip(
+                        round(EXPERIMENT["steps_target"] / steps_per_epoch),
+                        1,
+                        EXPERIMENT["max_epochs"],
+                    )
+                )
+            if EXPERIMENT.get("choose") and self.epochs == "auto" and positives is None:
+                self.epochs_ = self._choose_epochs(
+                    X, y, sample_weight, weight_seed, data_seeds, EXPERIMENT["choose"]
+                )
+            if EXPERIMENT["select"] and self.epochs == "auto":
+                self.epochs_ = self._select_epochs(
+                    X, y, sample_weight, weight_seed, data_seeds, EXPERIMENT["select"]
+                )
+            if getattr(self, "_kept", False):
+                del self._kept
+                self.classes_ = np.unique(y)
+                self.n_classes_ = len(self.classes_)
+                self._resumable = False
+                return self
+            self._build_for_fit(X, y, sample_weight, weight_seed)
+            self._set_decay(self.epochs_ * steps_per_epoch)
+            average_from = EXPERIMENT["average_from"]
+            if average_from and self.epochs_ > 1:
+                wrapper = self._train_averaged(
+                    X, y, sample_weight, data_seeds, self.epochs_,
+                    min(average_from, self.epochs_),
+                )
+            else:
+                wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
             self._resumable = False
         return self
+
+    def _build_for_fit(self, X, y, sample_weight, weight_seed):
+        self._build(X, y, weight_seed)
+        bias = self._initial_output_bias(y, sample_weight)
+        if bias is not None:
+            set_output_bias(self.model_, bias)
+        self.history_ = {}
+
+    def _set_decay(self, steps):
+        optimizer = self.model_.optimizer
+        if not hasattr(optimizer, "_rate_factor"):
+            return
+        if not optimizer.built:
+            optimizer.build(self.model_.trainable_variables)
+        optimizer._decay_steps.assign(float(steps) if EXPERIMENT["lr_decay"] else 0.0)
+
+    def _epoch_seeds(self, data_seeds, epoch):
+        order, split = data_seeds
+        return (None if order is None else order + 7919 * epoch, split)
+
+    def _train_one_epoch(self, X, y, sample_weight, seeds):
+        if y.ndim == 1 and hasattr(self, "classes_"):
+            return self._train(X, y, sample_weight, seeds, 1, stream=True, catch_up=True)
+        return self._train(X, y, sample_weight, seeds, 1)
+
+    def _train_averaged(self, X, y, sample_weight, data_seeds, epochs, average_from):
+        if y.ndim == 1:
+            from sklearn.utils.multiclass import unique_labels
+
+            self.classes_ = unique_labels(y)
+        total, count = None, 0
+        for epoch in range(epochs):
+            wrapper = self._train_one_epoch(
+                X, y, sample_weight, self._epoch_seeds(data_seeds, epoch)
+            )
+            if epoch + 1 >= average_from:
+                weights = self.model_.get_weights()
+                total = weights if total is None else [t + w for t, w in zip(total, weights)]
+                count += 1
+        self.model_.set_weights([t / count for t in total])
+        return wrapper
+
+    def _choose_epochs(self, X, y, sample_weight, weight_seed, data_seeds, config):
+        """Train on most rows, one epoch at a time, watching the log-loss
+        of the others; return the epoch count of the lowest."""
+        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+        from sklearn.utils.multiclass import unique_labels
+
+        classes = unique_labels(y)
+        counts = np.unique(y, return_counts=True)[1]
+        fraction = config.get("fraction", 0.1)
+        n_held = max(int(round(fraction * len(y))), 1)
+        stratified = counts.min() >= 2 and n_held >= len(classes)
+        splitter = (StratifiedShuffleSplit if stratified else ShuffleSplit)(
+            n_splits=1, test_size=n_held, random_state=data_seeds[1]
+        )
+        inner, held = next(splitter.split(X, y if stratified else None))
+        inner.sort()
+        weight = None if sample_weight is None else sample_weight[inner]
+        held_weight = None if sample_weight is None else sample_weight[held]
+        self._build_for_fit(X, y, None, weight_seed)
+        held_ids = model_ids(X[held], self.vocab_size_)
+        codes = np.searchsorted(classes, y[held])
+        patience = config.get("patience", 2)
+        losses = []
+        best_weights = []
+
+        def watch(model):
+            proba = predict_in_chunks(model, held_ids).astype(np.float64)
+            if proba.shape[1] == 1:
+                proba = np.hstack([1.0 - proba, proba])
+            picked = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
+            losses.append(float(np.average(-np.log(picked), weights=held_weight)))
+            if not config.get("refit", True) and int(np.argmin(losses)) == len(losses) - 1:
+                best_weights[:] = [[w.numpy() for w in model.weights]]
+            return len(losses) - 1 - int(np.argmin(losses)) >= patience
+
+        self._train(
+            X[inner], y[inner], weight, data_seeds, config.get("max_epochs", 8),
+            on_epoch_end=watch, classes=classes,
+        )
+        self.held_out_log_loss_ = losses
+        if not config.get("refit", True):
+            for variable, value in zip(self.model_.weights, best_weights[0]):
+                variable.assign(value[: variable.shape[0]])
+            self._kept = True
+        return int(np.argmin(losses)) + 1
+
+    def _select_epochs(self, X, y, sample_weight, weight_seed, data_seeds, config):
+        from sklearn.metrics import log_loss
+        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+        from sklearn.utils.multiclass import unique_labels
+
+        stratify = y if y.ndim == 1 else None
+        if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
+            stratify = None
+        splitter = (ShuffleSplit if stratify is None else StratifiedShuffleSplit)(
+            n_splits=1, test_size=config.get("fraction", 0.1),
+            random_state=data_seeds[1],
+        )
+        inner, held = next(splitter.split(X, stratify))
+        inner.sort()
+        weight = None if sample_weight is None else sample_weight[inner]
+        if y.ndim == 1:
+            self.classes_ = unique_labels(y)
+        self._build_for_fit(X, y[inner], weight, weight_seed)
+        max_epochs = config.get("max_epochs", 8)
+        steps = -(-len(inner) // self.batch_size_)
+        self._set_decay(steps * max_epochs if config.get("decay_over_max") else 0)
+        scores, best, best_epoch, bad = [], None, 1, 0
+        for epoch in range(max_epochs):
+            self._train_one_epoch(
+                X[inner], y[inner], weight, self._epoch_seeds(data_seeds, epoch)
+            )
+            proba = self.predict_proba(X[held])
+            if y.ndim == 2:
+                loss = float(np.mean([log_loss(y[held][:, k], proba[:, k], labels=[0, 1]) for k in range(y.shape[1])]))
+                score = -loss
+            elif config.get("metric", "loss") == "loss":
+                score = -log_loss(y[held], proba, labels=self.classes_)
+            else:
+                score = float(np.mean(self.classes_[proba.argmax(1)] == y[held]))
+            scores.append(score)
+            if best is None or score > best:
+                best, best_epoch, bad = score, epoch + 1, 0
+            else:
+                bad += 1
+                if bad >= config.get("patience", 2):
+                    break
+        self.selection_scores_ = scores
+        return max(config.get("min_epochs", 1), best_epoch)
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one pass over a batch; the first call builds the network."""
@@ -212,6 +376,9 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
                 self.history_ = {}
             # A stream's size is unknown: "auto" takes the large-data batch.
             self.batch_size_ = resolve_batch_size(self.batch_size, None)
+            decay = getattr(self.model_.optimizer, "_decay_steps", None)
+            if decay is not None:
+                decay.assign(0.0)
             self._train(X, y, sample_weight, data_seeds, 1, stream=True)
             # The pickle keeps the optimizer's state, to continue the stream.
             self._resumable = True
@@ -264,7 +431,10 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         self.embedding_dim_ = embedding_dim
         self.dropout_ = dropout
 
-    def _train(self, X, y, sample_weight, data_seeds, epochs, stream=False):
+    def _train(
+        self, X, y, sample_weight, data_seeds, epochs, stream=False, catch_up=None,
+        on_epoch_end=None, classes=None,
+    ):
         """Train ``model_`` for ``epochs`` more epochs, extend ``history_``
         and return the scikeras wrapper that did it."""
         wrapper = self._make_wrapper(
@@ -284,7 +454,10 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         if not self.callbacks:
             wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
-        wrapper.catch_up_at_end = not stream
+        wrapper.catch_up_at_end = (not stream) if catch_up is None else catch_up
+        wrapper.on_epoch_end = on_epoch_end
+        if classes is not None:
+            wrapper.all_classes = classes
         wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)
         history = {key: list(values) for key, values in self.history_.items()}
         for key, values in wrapper.history_.items():

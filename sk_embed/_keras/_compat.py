@@ -179,6 +179,14 @@ class _SeededFitMixin:
     #: False in ``partial_fit``: LazyAdam's rows catch up when next used
     #: rather than at the end of each call (see ``LazyAdam``).
     catch_up_at_end = True
+    #: ``on_epoch_end(model)``, called after each epoch with the model
+    #: trained (its rows caught up); returning True ends the fit. None: no
+    #: call.
+    on_epoch_end = None
+    #: Every class of the model's outputs, when y may lack some (a
+    #: stream's batch, or the inner rows of an epoch choice); None to take
+    #: those of y.
+    all_classes = None
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -203,7 +211,7 @@ class _SeededFitMixin:
             if can_fit_epochs(trainer, self._fit_callbacks, validation, self.verbose):
                 history = fit_epochs(
                     trainer, train, self.batch_size, epochs, initial_epoch,
-                    self.shuffle_seed,
+                    self.shuffle_seed, self.on_epoch_end,
                 )  # fmt: skip
             else:
                 history = self._keras_fit(
@@ -221,18 +229,33 @@ class _SeededFitMixin:
             train, self.batch_size, self.shuffle_seed,
             any_width=trims_padding(trainer),
         )  # fmt: skip
+        watch = [] if self.on_epoch_end is None else [_EpochEnd(self.on_epoch_end)]
         history = trainer.fit(
             batches.dataset,
             steps_per_epoch=batches.steps_per_epoch,
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
             validation_data=validation,
-            callbacks=[batches, *(self._fit_callbacks or [])],
+            callbacks=[batches, *(self._fit_callbacks or []), *watch],
             verbose=self.verbose,
             # The dataset is already shuffled; Keras would only warn.
             shuffle=False,
         )
         return history.history
+
+
+class _EpochEnd(keras.callbacks.Callback):
+    """Calls ``on_epoch_end(model)`` after each epoch of Keras' ``fit``, as
+    ``fit_epochs`` does, and stops the fit when it returns True."""
+
+    def __init__(self, on_epoch_end):
+        super().__init__()
+        self._on_epoch_end = on_epoch_end
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.optimizer.finalize_variable_values(self.model.trainable_weights)
+        if self._on_epoch_end(self.model):
+            self.model.stop_training = True
 
 
 class _ArrayLabelEncoder(ClassifierLabelEncoder):
@@ -274,10 +297,9 @@ class _ArrayFeaturesMixin:
 class SeededKerasClassifier(_ArrayFeaturesMixin, _SeededFitMixin, KerasClassifier):
     """scikeras' classifier with reproducible, side-effect-free fits."""
 
-    #: Every class of a ``partial_fit`` stream, or None to take those of y.
-    #: Why: scikeras' ``fit`` encodes the labels against the classes of the
-    #: y it is given, and a batch of a stream may lack some of them.
-    all_classes = None
+    # all_classes (see _SeededFitMixin): scikeras' ``fit`` encodes the
+    # labels against the classes of the y it is given, and a batch of a
+    # stream may lack some of them.
 
     @property
     def target_encoder(self):

@@ -30,13 +30,17 @@ PADDING_MARGIN = CONV_KERNEL_SIZE // 2
 _EPOCH_FUNCTIONS = "_sk_embed_epoch_functions"
 
 
-def fit_epochs(model, arrays, batch_size, epochs, initial_epoch, seed):
+def fit_epochs(
+    model, arrays, batch_size, epochs, initial_epoch, seed, on_epoch_end=None
+):
     """Train ``model`` as ``fit`` would with ``ShuffledBatches(arrays,
     batch_size, seed)`` and no callbacks, and return its history as a dict
     of lists.
 
     ``arrays`` is ``(X, y)`` or ``(X, y, sample_weight)``; the epochs are
     numbered from ``initial_epoch`` to ``initial_epoch + epochs - 1``.
+    ``on_epoch_end(model)``, if given, is called after each epoch, once
+    LazyAdam's rows have caught up, and ends the fit by returning True.
     """
     tensors = tuple(tf.convert_to_tensor(array) for array in arrays)
     epoch_function = _epoch_function(model, tensors)
@@ -48,6 +52,10 @@ def fit_epochs(model, arrays, batch_size, epochs, initial_epoch, seed):
         epoch_function(tensors, order.next(), tf.constant(batch_size, tf.int64))
         for name, value in model.get_metrics_result().items():
             history.setdefault(name, []).append(float(value))
+        if on_epoch_end is not None:
+            model.optimizer.finalize_variable_values(model.trainable_weights)
+            if on_epoch_end(model):
+                break
     # As Keras' fit ends: LazyAdam catches its rows up here.
     model.optimizer.finalize_variable_values(model.trainable_weights)
     return history
