@@ -45,6 +45,7 @@ RESULTS = HERE / "_exp36.jsonl"
 SELECT = dict(fraction=0.1, max_epochs=8, patience=2, metric="loss")
 VARIANTS = {
     "base": ({}, {}),
+    "fixed4": (dict(epochs=4), {}),
     "ruleA": ({}, dict(steps_target=200)),
     "ruleA6": ({}, dict(steps_target=200, max_epochs=6)),
     "decay": ({}, dict(lr_decay=True)),
@@ -97,7 +98,8 @@ def main():
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
     cache = json.loads(PEER_CACHE.read_text()) if PEER_CACHE.exists() else {}
-    defaults = dict(_auto.EXPERIMENT)
+    experiments = hasattr(_auto, "EXPERIMENT")  # only at commit 1bcfa70
+    defaults = dict(_auto.EXPERIMENT) if experiments else {}
     for name in args.sets:
         texts, labels = load(name, args.data_home)
         for holdout in args.holdouts:
@@ -112,8 +114,11 @@ def main():
             peer_score, peer_fit = cache[key][:2]
             for variant in args.variants:
                 params, experiment = VARIANTS[variant]
-                _auto.EXPERIMENT.clear()
-                _auto.EXPERIMENT.update(defaults, **experiment)
+                if experiments:
+                    _auto.EXPERIMENT.clear()
+                    _auto.EXPERIMENT.update(defaults, **experiment)
+                elif experiment:
+                    continue
                 model = make_text_classifier(random_state=args.seed, **params)
                 score, fit_s, _, _ = measure(model, *data)
                 clf = model[-1]
@@ -123,7 +128,8 @@ def main():
                     diff=score - peer_score, epochs=clf.epochs_,
                     batch=clf.batch_size_, n=len(data[0]), seed=args.seed,
                     selection=getattr(clf, "selection_scores_", None)
-                    or [-v for v in getattr(clf, "held_out_log_loss_", [])] or None,
+                    or [-v for v in getattr(clf, "held_out_log_loss_", None)
+                        or getattr(clf, "held_out_loss_", None) or []] or None,
                     time=time.strftime("%H:%M:%S"),
                 )
                 with RESULTS.open("a") as out:

@@ -24,18 +24,21 @@ from sklearn.utils.validation import (
 )
 
 from ._auto import (
-    EXPERIMENT,
+    AUTO_PATIENCE,
+    chooses_epochs,
+    held_out_split,
     resolve_batch_size,
     resolve_dropout,
     resolve_embedding_dim,
     resolve_epochs,
 )
+from ._keras._epochs import trained_itself
 from ._keras._memory import check_embedding_fits
 from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_bias
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
-from ._keras._trainers import plan_trainer
+from ._keras._trainers import plan_trainer, seed_states
 from ._utils._persistence import VersionedPickleMixin
 from ._utils._validation import model_ids, validate_token_matrix
 
@@ -54,6 +57,21 @@ def _restore_on_failure(estimator):
         vars(estimator).clear()
         vars(estimator).update(snapshot)
         raise
+
+
+def _training_state(model):
+    """Copies of ``model``'s weights, optimizer variables (the optimizer
+    built first) and dropout seed states."""
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    variables = [*model.weights, *model.optimizer.variables, *seed_states(model)]
+    return [(variable, np.array(variable.numpy())) for variable in variables]
+
+
+def _restore_training_state(model, state):
+    """Put back the values ``_training_state`` copied."""
+    for variable, value in state:
+        variable.assign(value)
 
 
 class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
@@ -183,180 +201,68 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
             X = validate_token_matrix(self, X, reset=True)
             check_consistent_length(X, y)
             weight_seed, *data_seeds = self._draw_seeds()
+            self._build(X, y, weight_seed)
+            bias = self._initial_output_bias(y, sample_weight)
+            if bias is not None:
+                set_output_bias(self.model_, bias)
+            self.history_ = {}
             self.batch_size_ = resolve_batch_size(self.batch_size, len(X))
             positives = self._positives_per_label(y)
             self.epochs_ = resolve_epochs(self.epochs, positives)
-            steps_per_epoch = -(-len(X) // self.batch_size_)
-            if (
-                EXPERIMENT["steps_target"]
-                and self.epochs == "auto"
-                and positives is None
+            self.held_out_loss_ = None
+            if self._chooses_epochs(y) and chooses_epochs(
+                self.epochs, positives, len(X), np.count_nonzero(X)
             ):
-                self.epochs_ = int(
-                    np.clip(
-                        round(EXPERIMENT["steps_target"] / steps_per_epoch),
-                        1,
-                        EXPERIMENT["max_epochs"],
-                    )
+                self.epochs_, self.held_out_loss_ = self._choose_epochs(
+                    X, y, sample_weight, data_seeds
                 )
-            if EXPERIMENT.get("choose") and self.epochs == "auto" and positives is None:
-                self.epochs_ = self._choose_epochs(
-                    X, y, sample_weight, weight_seed, data_seeds, EXPERIMENT["choose"]
-                )
-            if EXPERIMENT["select"] and self.epochs == "auto":
-                self.epochs_ = self._select_epochs(
-                    X, y, sample_weight, weight_seed, data_seeds, EXPERIMENT["select"]
-                )
-            if getattr(self, "_kept", False):
-                del self._kept
-                self.classes_ = np.unique(y)
-                self.n_classes_ = len(self.classes_)
-                self._resumable = False
-                return self
-            self._build_for_fit(X, y, sample_weight, weight_seed)
-            self._set_decay(self.epochs_ * steps_per_epoch)
-            average_from = EXPERIMENT["average_from"]
-            if average_from and self.epochs_ > 1:
-                wrapper = self._train_averaged(
-                    X, y, sample_weight, data_seeds, self.epochs_,
-                    min(average_from, self.epochs_),
-                )
-            else:
-                wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
+            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
             self._resumable = False
         return self
 
-    def _build_for_fit(self, X, y, sample_weight, weight_seed):
-        self._build(X, y, weight_seed)
-        bias = self._initial_output_bias(y, sample_weight)
-        if bias is not None:
-            set_output_bias(self.model_, bias)
-        self.history_ = {}
+    def _chooses_epochs(self, y):
+        """Whether ``epochs="auto"`` may choose fewer epochs for ``y``
+        (checked) on held-out rows: the classifier's hook."""
+        return False
 
-    def _set_decay(self, steps):
-        optimizer = self.model_.optimizer
-        if not hasattr(optimizer, "_rate_factor"):
-            return
-        if not optimizer.built:
-            optimizer.build(self.model_.trainable_variables)
-        optimizer._decay_steps.assign(float(steps) if EXPERIMENT["lr_decay"] else 0.0)
+    def _choose_epochs(self, X, y, sample_weight, data_seeds):
+        """The number of epochs to train ``model_`` (new) on every row, and
+        the held-out log-loss after each epoch it was chosen on.
 
-    def _epoch_seeds(self, data_seeds, epoch):
-        order, split = data_seeds
-        return (None if order is None else order + 7919 * epoch, split)
-
-    def _train_one_epoch(self, X, y, sample_weight, seeds):
-        if y.ndim == 1 and hasattr(self, "classes_"):
-            return self._train(X, y, sample_weight, seeds, 1, stream=True, catch_up=True)
-        return self._train(X, y, sample_weight, seeds, 1)
-
-    def _train_averaged(self, X, y, sample_weight, data_seeds, epochs, average_from):
-        if y.ndim == 1:
-            from sklearn.utils.multiclass import unique_labels
-
-            self.classes_ = unique_labels(y)
-        total, count = None, 0
-        for epoch in range(epochs):
-            wrapper = self._train_one_epoch(
-                X, y, sample_weight, self._epoch_seeds(data_seeds, epoch)
-            )
-            if epoch + 1 >= average_from:
-                weights = self.model_.get_weights()
-                total = weights if total is None else [t + w for t, w in zip(total, weights)]
-                count += 1
-        self.model_.set_weights([t / count for t in total])
-        return wrapper
-
-    def _choose_epochs(self, X, y, sample_weight, weight_seed, data_seeds, config):
-        """Train on most rows, one epoch at a time, watching the log-loss
-        of the others; return the epoch count of the lowest."""
-        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
-        from sklearn.utils.multiclass import unique_labels
-
-        classes = unique_labels(y)
-        counts = np.unique(y, return_counts=True)[1]
-        fraction = config.get("fraction", 0.1)
-        n_held = max(int(round(fraction * len(y))), 1)
-        stratified = counts.min() >= 2 and n_held >= len(classes)
-        splitter = (StratifiedShuffleSplit if stratified else ShuffleSplit)(
-            n_splits=1, test_size=n_held, random_state=data_seeds[1]
-        )
-        inner, held = next(splitter.split(X, y if stratified else None))
-        inner.sort()
-        weight = None if sample_weight is None else sample_weight[inner]
-        held_weight = None if sample_weight is None else sample_weight[held]
-        self._build_for_fit(X, y, None, weight_seed)
-        held_ids = model_ids(X[held], self.vocab_size_)
-        codes = np.searchsorted(classes, y[held])
-        patience = config.get("patience", 2)
+        ``model_`` is trained on most rows, one epoch at a time, until the
+        log-loss of the held-out others has not improved for
+        ``AUTO_PATIENCE`` epochs (or ``epochs_`` are done); the epoch count
+        of the lowest is returned, and ``model_`` is put back as it was
+        built (weights, optimizer and dropout seeds), so that the fit on
+        every row is the fit of that many epochs, and reuses the traced
+        functions of this one.
+        """
+        inner, held_out = held_out_split(y, data_seeds[1])
+        classes = np.unique(y)
+        codes = np.searchsorted(classes, y[held_out])
+        held_out_ids = model_ids(X[held_out], self.vocab_size_)
+        held_out_weight = None if sample_weight is None else sample_weight[held_out]
+        initial = _training_state(self.model_)
         losses = []
-        best_weights = []
 
         def watch(model):
-            proba = predict_in_chunks(model, held_ids).astype(np.float64)
-            if proba.shape[1] == 1:
+            proba = predict_in_chunks(model, held_out_ids).astype(np.float64)
+            if proba.shape[1] == 1:  # one sigmoid unit: the second class
                 proba = np.hstack([1.0 - proba, proba])
-            picked = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
-            losses.append(float(np.average(-np.log(picked), weights=held_weight)))
-            if not config.get("refit", True) and int(np.argmin(losses)) == len(losses) - 1:
-                best_weights[:] = [[w.numpy() for w in model.weights]]
-            return len(losses) - 1 - int(np.argmin(losses)) >= patience
+            right = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
+            losses.append(float(np.average(-np.log(right), weights=held_out_weight)))
+            return len(losses) - 1 - int(np.argmin(losses)) >= AUTO_PATIENCE
 
         self._train(
-            X[inner], y[inner], weight, data_seeds, config.get("max_epochs", 8),
-            on_epoch_end=watch, classes=classes,
-        )
-        self.held_out_log_loss_ = losses
-        if not config.get("refit", True):
-            for variable, value in zip(self.model_.weights, best_weights[0]):
-                variable.assign(value[: variable.shape[0]])
-            self._kept = True
-        return int(np.argmin(losses)) + 1
-
-    def _select_epochs(self, X, y, sample_weight, weight_seed, data_seeds, config):
-        from sklearn.metrics import log_loss
-        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
-        from sklearn.utils.multiclass import unique_labels
-
-        stratify = y if y.ndim == 1 else None
-        if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
-            stratify = None
-        splitter = (ShuffleSplit if stratify is None else StratifiedShuffleSplit)(
-            n_splits=1, test_size=config.get("fraction", 0.1),
-            random_state=data_seeds[1],
-        )
-        inner, held = next(splitter.split(X, stratify))
-        inner.sort()
-        weight = None if sample_weight is None else sample_weight[inner]
-        if y.ndim == 1:
-            self.classes_ = unique_labels(y)
-        self._build_for_fit(X, y[inner], weight, weight_seed)
-        max_epochs = config.get("max_epochs", 8)
-        steps = -(-len(inner) // self.batch_size_)
-        self._set_decay(steps * max_epochs if config.get("decay_over_max") else 0)
-        scores, best, best_epoch, bad = [], None, 1, 0
-        for epoch in range(max_epochs):
-            self._train_one_epoch(
-                X[inner], y[inner], weight, self._epoch_seeds(data_seeds, epoch)
-            )
-            proba = self.predict_proba(X[held])
-            if y.ndim == 2:
-                loss = float(np.mean([log_loss(y[held][:, k], proba[:, k], labels=[0, 1]) for k in range(y.shape[1])]))
-                score = -loss
-            elif config.get("metric", "loss") == "loss":
-                score = -log_loss(y[held], proba, labels=self.classes_)
-            else:
-                score = float(np.mean(self.classes_[proba.argmax(1)] == y[held]))
-            scores.append(score)
-            if best is None or score > best:
-                best, best_epoch, bad = score, epoch + 1, 0
-            else:
-                bad += 1
-                if bad >= config.get("patience", 2):
-                    break
-        self.selection_scores_ = scores
-        return max(config.get("min_epochs", 1), best_epoch)
+            X[inner], y[inner],
+            None if sample_weight is None else sample_weight[inner],
+            data_seeds, self.epochs_, on_epoch_end=watch, classes=classes,
+            watched=False,
+        )  # fmt: skip
+        _restore_training_state(self.model_, initial)
+        self.history_ = {}
+        return int(np.argmin(losses)) + 1, losses
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one pass over a batch; the first call builds the network."""
@@ -376,9 +282,6 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
                 self.history_ = {}
             # A stream's size is unknown: "auto" takes the large-data batch.
             self.batch_size_ = resolve_batch_size(self.batch_size, None)
-            decay = getattr(self.model_.optimizer, "_decay_steps", None)
-            if decay is not None:
-                decay.assign(0.0)
             self._train(X, y, sample_weight, data_seeds, 1, stream=True)
             # The pickle keeps the optimizer's state, to continue the stream.
             self._resumable = True
@@ -432,32 +335,42 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         self.dropout_ = dropout
 
     def _train(
-        self, X, y, sample_weight, data_seeds, epochs, stream=False, catch_up=None,
-        on_epoch_end=None, classes=None,
-    ):
+        self, X, y, sample_weight, data_seeds, epochs, stream=False,
+        on_epoch_end=None, classes=None, watched=True,
+    ):  # fmt: skip
         """Train ``model_`` for ``epochs`` more epochs, extend ``history_``
-        and return the scikeras wrapper that did it."""
+        and return the scikeras wrapper that did it.
+
+        ``on_epoch_end(model)`` is called after each epoch and ends the
+        training by returning True; ``classes`` are those of the outputs
+        when ``y`` may lack some; ``watched=False`` trains without the
+        user's callbacks, validation split and progress bar (the epoch
+        choice's training).
+        """
         wrapper = self._make_wrapper(
             stream,
             model=self.model_,
             loss=self.model_.loss,
             epochs=epochs,
             batch_size=self.batch_size_,
-            validation_split=self.validation_split,
-            callbacks=self.callbacks,
-            verbose=self.verbose,
+            validation_split=self.validation_split if watched else 0.0,
+            callbacks=self.callbacks if watched else None,
+            verbose=self.verbose if watched else 0,
         )
+        wrapper.on_epoch_end = on_epoch_end
+        if classes is not None:
+            wrapper.all_classes = classes
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
         # A user's callbacks get the estimator's own network, as they would
         # from Keras: a ModelCheckpoint saves model_, not a trainer with
         # more rows and an open width.
-        if not self.callbacks:
+        # A model that already trained itself (the epoch choice's first fit
+        # of a large network, see _trainers) trains on with its own traced
+        # functions rather than tracing a trainer's.
+        if (not self.callbacks or not watched) and not trained_itself(self.model_):
             wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
-        wrapper.catch_up_at_end = (not stream) if catch_up is None else catch_up
-        wrapper.on_epoch_end = on_epoch_end
-        if classes is not None:
-            wrapper.all_classes = classes
+        wrapper.catch_up_at_end = not stream
         wrapper.fit(model_ids(X, self.vocab_size_), y, sample_weight=sample_weight)
         history = {key: list(values) for key, values in self.history_.items()}
         for key, values in wrapper.history_.items():

@@ -434,6 +434,11 @@ class SequenceEmbeddingClassifier(ClassifierMixin, BaseSequenceEmbedding):
             )
         return classes
 
+    def _chooses_epochs(self, y):
+        # Class labels; a multi-label target's epochs follow its labels'
+        # frequency instead (see _auto).
+        return y.ndim == 1
+
     def _positives_per_label(self, y):
         if y.ndim == 2:
             return float(y.sum(axis=0).mean())

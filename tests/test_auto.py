@@ -5,6 +5,7 @@ import pytest
 
 from sk_embed import SequenceEmbeddingClassifier
 from sk_embed._auto import (
+    chooses_epochs,
     resolve_dropout,
     resolve_embedding_dim,
     resolve_epochs,
@@ -105,3 +106,69 @@ def test_labels_start_at_their_base_rates():
     # Class labels keep Keras' zero bias.
     clf = _auto(epochs=1, learning_rate=1e-12).fit(X, Y[:, 2])
     np.testing.assert_allclose(clf.predict_proba(X).mean(axis=0), 0.5, atol=0.01)
+
+
+def _noisy_texts(n_samples, noise, seed=0):
+    """Texts of eight words drawn from 4,000, most of them seen in few
+    texts, labelled by whether they hold "good" (half of them do), the
+    label flipped on a ``noise`` share of the rows: the n-grams of each
+    text are enough to memorise its label, right or wrong."""
+    rng = np.random.RandomState(seed)
+    words = np.array([f"w{i}" for i in range(4000)])
+    y = rng.randint(2, size=n_samples)
+    texts = []
+    for label in y:
+        text = list(rng.choice(words, size=8))
+        if label:
+            text[rng.randint(8)] = "good"
+        texts.append(" ".join(text))
+    flipped = rng.rand(n_samples) < noise
+    return texts, np.where(flipped, 1 - y, y)
+
+
+def test_auto_epochs_follow_the_data():
+    from sk_embed import make_text_classifier
+
+    # Noisy labels: four epochs memorise the wrong ones, and the held-out
+    # rows say so.
+    texts, y = _noisy_texts(2000, noise=0.3)
+    noisy = make_text_classifier(random_state=0).fit(texts, y)[-1]
+    losses = noisy.held_out_loss_
+    assert noisy.epochs_ < 4
+    assert noisy.epochs_ == int(np.argmin(losses)) + 1
+    # Stopped one epoch after the lowest loss, which rose.
+    assert len(losses) == noisy.epochs_ + 1 and losses[-1] > min(losses)
+    assert len(noisy.history_["loss"]) == noisy.epochs_
+    # Clean labels keep the four epochs.
+    texts, y = _noisy_texts(2000, noise=0.0)
+    clean = make_text_classifier(random_state=0).fit(texts, y)[-1]
+    assert clean.epochs_ == 4 and len(clean.held_out_loss_) == 4
+
+
+def test_the_fit_after_the_epoch_choice_is_a_fit_of_that_many_epochs():
+    from sk_embed import make_text_classifier
+
+    texts, y = _noisy_texts(1500, noise=0.3, seed=1)
+    chosen = make_text_classifier(random_state=0).fit(texts, y)
+    epochs = chosen[-1].epochs_
+    fixed = make_text_classifier(epochs=epochs, random_state=0).fit(texts, y)
+    assert fixed[-1].held_out_loss_ is None
+    np.testing.assert_allclose(
+        chosen.predict_proba(texts[:200]), fixed.predict_proba(texts[:200]),
+        rtol=0, atol=1e-6,
+    )  # fmt: skip
+
+
+def test_few_rows_or_fixed_epochs_skip_the_epoch_choice():
+    X, y = make_token_data(n_samples=200, n_classes=3)
+    clf = _auto().fit(X, y)  # 20 held-out rows would be too few
+    assert clf.epochs_ == 4 and clf.held_out_loss_ is None
+
+
+def test_the_epoch_choice_needs_class_labels_rows_and_a_bounded_cost():
+    assert chooses_epochs("auto", None, 1000, 50_000)
+    assert not chooses_epochs(4, None, 1000, 50_000)  # fixed epochs
+    assert not chooses_epochs("auto", 80.0, 1000, 50_000)  # labels
+    assert not chooses_epochs("auto", None, 990, 50_000)  # 99 held out
+    # IMDB's 25,000 reviews hold 9.8 million ids: four epochs, no choice.
+    assert not chooses_epochs("auto", None, 25_000, 9_800_000)

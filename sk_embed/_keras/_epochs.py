@@ -153,6 +153,12 @@ def gather_batch(tensors, rows, trim_padding):
     return tuple(batch)
 
 
+def trained_itself(model):
+    """Whether :func:`fit_epochs` has traced an epoch loop on ``model``
+    itself (rather than on a trainer standing in for it)."""
+    return bool(model.__dict__.get(_EPOCH_FUNCTIONS))
+
+
 def can_fit_epochs(model, callbacks, validation, verbose):
     """Whether :func:`fit_epochs` can stand in for ``model.fit``: nothing
     watches the epochs (no callbacks, no validation rows, silent), and the

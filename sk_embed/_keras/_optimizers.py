@@ -75,31 +75,6 @@ class LazyAdam(keras.optimizers.Adam):
             )
             for variable in var_list
         ]
-        # Linear decay of the learning rate to zero over this many steps
-        # (0: a constant rate), set by the estimator before a fit.
-        self._decay_steps = self.add_variable(
-            shape=(), initializer="zeros", dtype="float32", name="decay_steps"
-        )
-
-    def _rate_factor(self, iterations):
-        """The learning rate's share at ``iterations`` steps taken: 1 with
-        no decay, else 1 - iterations / decay_steps, at least 0."""
-        decay_steps = getattr(self, "_decay_steps", None)
-        if decay_steps is None:
-            return 1.0
-        decay_steps = ops.cast(decay_steps, "float32")
-        iterations = ops.cast(iterations, "float32")
-        factor = ops.maximum(1.0 - iterations / ops.maximum(decay_steps, 1.0), 0.0)
-        return ops.where(decay_steps > 0, factor, ops.ones_like(factor))
-
-    def _base_learning_rate(self):
-        return super()._get_current_learning_rate()
-
-    def _get_current_learning_rate(self):
-        rate = self._base_learning_rate()
-        if not self.built or getattr(self, "_decay_steps", None) is None:
-            return rate
-        return rate * self._rate_factor(self.iterations)
 
     def update_step(self, gradient, variable, learning_rate):
         if not isinstance(gradient, tf.IndexedSlices):
@@ -159,21 +134,15 @@ class LazyAdam(keras.optimizers.Adam):
         )  # fmt: skip
 
     def load_own_variables(self, store):
-        # The learning-rate decay's variable comes last: a state saved before
-        # it existed holds every other variable and keeps a constant rate.
         # A partial_fit stream pickled before the catch-up existed holds
         # Adam's variables only (ours come after them): load those, and
         # count every row as caught up at the saved step, which is what that
         # version did with the steps a row missed.
         ours = [self._caught_up_at, *self._last_steps]
-        n_saved = len(store.keys())
-        if n_saved == len(self.variables):
+        if len(store.keys()) != len(self.variables) - len(ours):
             return super().load_own_variables(store)
-        for index, variable in enumerate(self.variables[:n_saved]):
+        for index, variable in enumerate(self.variables[: len(store.keys())]):
             variable.assign(store[str(index)])
-        self._decay_steps.assign(0.0)
-        if n_saved == len(self.variables) - 1:
-            return
         step = ops.cast(self.iterations, "float32")
         for variable in ours:
             variable.assign(ops.broadcast_to(step, variable.shape))
@@ -232,11 +201,6 @@ class LazyAdam(keras.optimizers.Adam):
         starts = ops.cast(starts, dtype)
         j = ops.arange(1, EXACT_STEPS + 2, dtype=dtype)
         steps = ops.expand_dims(starts, 1) + j
-        # Step k (from 1) is taken at the rate of k - 1 steps taken.
-        if getattr(self, "_decay_steps", None) is not None:
-            learning_rate = ops.cast(self._base_learning_rate(), dtype) * ops.cast(
-                self._rate_factor(steps - 1), dtype
-            )
         terms = self._alpha(learning_rate, steps, dtype) * ops.power(ratio, j)
         exact = ops.sum(terms[:, :-1] * ops.cast(steps[:, :-1] <= end, dtype), axis=1)
         beyond = ops.maximum(end - starts - EXACT_STEPS, 0.0)

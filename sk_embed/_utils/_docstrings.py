@@ -119,7 +119,12 @@ _SHARED = {
         (``partial_fit`` makes one pass over its batch). "auto" is 4; for a
         multi-label target, up to 32 when its labels are rare (the power of
         two nearest 1024 over the mean number of positive rows per label;
-        see :func:`make_text_classifier`). The value used is ``epochs_``.
+        see :func:`make_text_classifier`). A classifier of class labels
+        given 1,000 rows or more (and at most 5 million token ids) chooses
+        at most 4 on held-out rows: it
+        holds out a stratified tenth of them, trains on the others until
+        their log-loss stops falling, and trains anew on every row for the
+        epochs of the lowest loss. The value used is ``epochs_``.
     batch_size : int or "auto", default=32
         Number of samples per gradient update. "auto" follows the data: the
         power of two nearest ``n_samples / 50``, between 32 and 512, so that
@@ -167,6 +172,10 @@ _SHARED = {
     epochs_ : int
         The epochs of :meth:`fit`: ``epochs``, or the number "auto" chose.
         Not set by ``partial_fit``.
+    held_out_loss_ : list of float or None
+        When ``epochs="auto"`` chose the epochs on held-out rows, the
+        held-out log-loss after each epoch of that choice (the lowest gave
+        ``epochs_``); None otherwise. Not set by ``partial_fit``.
     dropout_ : float
         The dropout rate of the network: ``dropout``, or the rate "auto"
         chose.
