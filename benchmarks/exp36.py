@@ -64,6 +64,7 @@ VARIANTS = {
     "select_acc": ({}, dict(select=dict(SELECT, metric="accuracy"))),
     "select_p1": ({}, dict(select=dict(SELECT, patience=1))),
     "conv": (dict(encoder="conv1d", pooling="max"), {}),
+    "conv4": (dict(encoder="conv1d", pooling="max", epochs=4), {}),
     "choose": ({}, dict(choose=dict(fraction=0.1, max_epochs=8, patience=2))),
     "choose_p1": ({}, dict(choose=dict(fraction=0.1, max_epochs=8, patience=1))),
     "choose_m6": ({}, dict(choose=dict(fraction=0.1, max_epochs=6, patience=2))),

@@ -38,7 +38,7 @@ from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
-from ._keras._trainers import plan_trainer, seed_states
+from ._keras._trainers import copy_weights, plan_trainer, seed_states
 from ._utils._persistence import VersionedPickleMixin
 from ._utils._validation import model_ids, validate_token_matrix
 
@@ -247,7 +247,12 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         losses = []
 
         def watch(model):
-            proba = predict_in_chunks(model, held_out_ids).astype(np.float64)
+            # The trained network may be a trainer standing in for model_
+            # (see _trainers), of open width: model_ predicts, with its
+            # weights.
+            if model is not self.model_:
+                copy_weights(model, self.model_)
+            proba = predict_in_chunks(self.model_, held_out_ids).astype(np.float64)
             if proba.shape[1] == 1:  # one sigmoid unit: the second class
                 proba = np.hstack([1.0 - proba, proba])
             right = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)

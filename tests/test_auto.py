@@ -172,3 +172,12 @@ def test_the_epoch_choice_needs_class_labels_rows_and_a_bounded_cost():
     assert not chooses_epochs("auto", None, 990, 50_000)  # 99 held out
     # IMDB's 25,000 reviews hold 9.8 million ids: four epochs, no choice.
     assert not chooses_epochs("auto", None, 25_000, 9_800_000)
+
+
+def test_the_epoch_choice_of_a_convolutional_network():
+    from sk_embed import make_text_classifier
+
+    texts, y = _noisy_texts(1200, noise=0.3, seed=2)
+    pipe = make_text_classifier(encoder="conv1d", pooling="max", random_state=0)
+    clf = pipe.fit(texts, y)[-1]
+    assert 1 <= clf.epochs_ <= 4 and len(clf.held_out_loss_) >= clf.epochs_

@@ -132,6 +132,14 @@ def copy_training_state(source, target):
         target_variable.assign(_rows_resized(source_variable, target_variable.shape))
 
 
+def copy_weights(source, target):
+    """Assign ``source``'s weights to ``target``, a network of the same
+    architecture whose embedding table may have fewer rows (a trainer's
+    network, or the other way round)."""
+    for source_variable, target_variable in zip(source.weights, target.weights):
+        target_variable.assign(_rows_resized(source_variable, target_variable.shape))
+
+
 def _rows_resized(variable, shape):
     """``variable``'s value cut or zero-padded to ``shape``'s rows.
 
