@@ -181,3 +181,16 @@ def test_the_epoch_choice_of_a_convolutional_network():
     pipe = make_text_classifier(encoder="conv1d", pooling="max", random_state=0)
     clf = pipe.fit(texts, y)[-1]
     assert 1 <= clf.epochs_ <= 4 and len(clf.held_out_loss_) >= clf.epochs_
+
+
+def test_the_epoch_choice_is_the_same_through_keras_fit(monkeypatch):
+    from sk_embed import make_text_classifier
+    from sk_embed._keras import _compat
+
+    texts, y = _noisy_texts(1500, noise=0.3, seed=1)
+    loop = make_text_classifier(random_state=0).fit(texts, y)[-1]
+    # Keras' own fit, with a callback in place of the epoch loop's hook.
+    monkeypatch.setattr(_compat, "can_fit_epochs", lambda *args: False)
+    keras_fit = make_text_classifier(random_state=0).fit(texts, y)[-1]
+    assert keras_fit.epochs_ == loop.epochs_
+    np.testing.assert_allclose(keras_fit.held_out_loss_, loop.held_out_loss_, rtol=1e-5)
