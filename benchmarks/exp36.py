@@ -97,7 +97,10 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["base"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tag", default="")
+    parser.add_argument("--held-out", type=float, default=None)
     args = parser.parse_args()
+    if args.held_out is not None:
+        _auto.AUTO_HELD_OUT_FRACTION = args.held_out
     cache = json.loads(PEER_CACHE.read_text()) if PEER_CACHE.exists() else {}
     experiments = hasattr(_auto, "EXPERIMENT")  # only at commit 1bcfa70
     defaults = dict(_auto.EXPERIMENT) if experiments else {}
