@@ -56,7 +56,8 @@ AUTO_LABEL_POSITIVES = 1024
 #: last sentences of 40,000 IMDB reviews (+1.0 points with 2 classes, +2.9
 #: with their 8 ratings), 2-3 on SST-5 (+1.1), 3-4 on CR and MPQA (+0.4,
 #: +0.2), 2-3 on ChnSentiCorp (+0.3), and kept 4 on Subj, SST-2 and
-#: Banking77 (benchmarks/exp36.py). Letting it choose up to 8 epochs gained
+#: Banking77 (the experiment script benchmarks/exp36.py of commit 97c5045,
+#: removed since). Letting it choose up to 8 epochs gained
 #: a further 0.2 to 0.3 points on Subj and SST-2 only, at up to 3.8 times
 #: the fit; keeping the held-out network instead of training anew on every
 #: row lost 0.2 to 1.4 points on eight of the nine sets. Below
