@@ -24,9 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._auto import (
-    AUTO_PATIENCE,
     chooses_epochs,
-    held_out_split,
     resolve_batch_size,
     resolve_dropout,
     resolve_embedding_dim,
@@ -38,7 +36,8 @@ from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
-from ._keras._trainers import copy_weights, plan_trainer, seed_states
+from ._keras._trainers import plan_trainer
+from ._epoch_choice import choose_epochs
 from ._utils._persistence import VersionedPickleMixin
 from ._utils._validation import model_ids, validate_token_matrix
 
@@ -57,21 +56,6 @@ def _restore_on_failure(estimator):
         vars(estimator).clear()
         vars(estimator).update(snapshot)
         raise
-
-
-def _training_state(model):
-    """Copies of ``model``'s weights, optimizer variables (the optimizer
-    built first) and dropout seed states."""
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-    variables = [*model.weights, *model.optimizer.variables, *seed_states(model)]
-    return [(variable, np.array(variable.numpy())) for variable in variables]
-
-
-def _restore_training_state(model, state):
-    """Put back the values ``_training_state`` copied."""
-    for variable, value in state:
-        variable.assign(value)
 
 
 class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
@@ -213,8 +197,8 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
             if self._chooses_epochs(y) and chooses_epochs(
                 self.epochs, positives, len(X), np.count_nonzero(X)
             ):
-                self.epochs_, self.held_out_loss_ = self._choose_epochs(
-                    X, y, sample_weight, data_seeds
+                self.epochs_, self.held_out_loss_ = choose_epochs(
+                    self, X, y, sample_weight, data_seeds
                 )
             wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
@@ -225,49 +209,6 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         """Whether ``epochs="auto"`` may choose fewer epochs for ``y``
         (checked) on held-out rows: the classifier's hook."""
         return False
-
-    def _choose_epochs(self, X, y, sample_weight, data_seeds):
-        """The number of epochs to train ``model_`` (new) on every row, and
-        the held-out log-loss after each epoch it was chosen on.
-
-        ``model_`` is trained on most rows, one epoch at a time, until the
-        log-loss of the held-out others has not improved for
-        ``AUTO_PATIENCE`` epochs (or ``epochs_`` are done); the epoch count
-        of the lowest is returned, and ``model_`` is put back as it was
-        built (weights, optimizer and dropout seeds), so that the fit on
-        every row is the fit of that many epochs, and reuses the traced
-        functions of this one.
-        """
-        inner, held_out = held_out_split(y, data_seeds[1])
-        classes = np.unique(y)
-        codes = np.searchsorted(classes, y[held_out])
-        held_out_ids = model_ids(X[held_out], self.vocab_size_)
-        held_out_weight = None if sample_weight is None else sample_weight[held_out]
-        initial = _training_state(self.model_)
-        losses = []
-
-        def watch(model):
-            # The trained network may be a trainer standing in for model_
-            # (see _trainers), of open width: model_ predicts, with its
-            # weights.
-            if model is not self.model_:
-                copy_weights(model, self.model_)
-            proba = predict_in_chunks(self.model_, held_out_ids).astype(np.float64)
-            if proba.shape[1] == 1:  # one sigmoid unit: the second class
-                proba = np.hstack([1.0 - proba, proba])
-            right = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
-            losses.append(float(np.average(-np.log(right), weights=held_out_weight)))
-            return len(losses) - 1 - int(np.argmin(losses)) >= AUTO_PATIENCE
-
-        self._train(
-            X[inner], y[inner],
-            None if sample_weight is None else sample_weight[inner],
-            data_seeds, self.epochs_, on_epoch_end=watch, classes=classes,
-            watched=False,
-        )  # fmt: skip
-        _restore_training_state(self.model_, initial)
-        self.history_ = {}
-        return int(np.argmin(losses)) + 1, losses
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one pass over a batch; the first call builds the network."""
