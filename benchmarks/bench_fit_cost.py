@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_fit_cost.py [--data-home DIR] [--only custrev ...]
-        [--folds 5] [--conv1d] [--profile custrev]
+        [--folds 5] [--conv1d] [--param epochs=4 ...] [--profile custrev]
 
 For every data set of ``bench_datasets.py`` (IMDB, the five sentence sets,
 Banking77, NLU++ banking, ChnSentiCorp), in this one process and after one
@@ -21,7 +21,8 @@ process's first fit of a network; a user pays that once):
 
 ``--conv1d`` adds a row per set for ``encoder="conv1d", pooling="max"``, an
 encoder that reads every padded position, with its fit seconds over the
-pooled default's. ``--profile NAME`` prints where the seconds of one fit on
+pooled default's. ``--param name=value`` overrides a parameter of ours, as
+in ``bench_datasets.py``. ``--profile NAME`` prints where the seconds of one fit on
 that set go (cProfile, sorted by own time), after its warm-up.
 
 To compare with an earlier version, run the same command with that
@@ -36,7 +37,14 @@ import pstats
 import time
 
 import numpy as np
-from bench_datasets import DATASETS, MULTILABEL_SETS, load_dataset, peer, score
+from bench_datasets import (
+    DATASETS,
+    MULTILABEL_SETS,
+    load_dataset,
+    parse_param,
+    peer,
+    score,
+)
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
 import sk_embed
@@ -99,10 +107,12 @@ def main(argv=None):
     parser.add_argument("--only", action="append", choices=DATASETS)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--conv1d", action="store_true")
+    parser.add_argument("--param", action="append", type=parse_param, default=[])
     parser.add_argument("--profile", choices=DATASETS)
     args = parser.parse_args(argv)
     if not args.data_home:
         parser.error("give --data-home or set SK_EMBED_DATA")
+    params = dict(args.param)
 
     print(f"sk_embed {sk_embed.__version__} from {os.path.dirname(sk_embed.__file__)}")
     print(
@@ -115,11 +125,13 @@ def main(argv=None):
         characters = name == "chnsenticorp"
         models = {
             "peer": lambda: peer(multilabel, characters),
-            "make_text_classifier()": lambda: make_text_classifier(random_state=0),
+            "make_text_classifier()": lambda: make_text_classifier(
+                random_state=0, **params
+            ),
         }
         if args.conv1d:
             models["  conv1d, max pooling"] = lambda: make_text_classifier(
-                encoder="conv1d", pooling="max", random_state=0
+                random_state=0, **{**params, "encoder": "conv1d", "pooling": "max"}
             )
         results = {}
         for label, factory in models.items():
