@@ -4,11 +4,12 @@ make_text_classifier against TF-IDF + logistic regression
 
 :func:`sk_embed.make_text_classifier` builds a fastText-style pipeline from
 raw text: word, bigram and trigram embeddings, pooled over each review and
-fed to a linear output layer, trained for four epochs of about 50 steps
-each. This script fits it on the IMDB training reviews next to the usual
-strong baseline for the task, TF-IDF on words and bigrams with a logistic
-regression (``C=4``, as in every comparison of this project), and prints the
-test accuracy and fit time of both.
+fed to a linear output layer, trained for up to four epochs of about 50
+steps each (fewer when held-out training rows say so). This script fits it
+on the IMDB training reviews next to the usual strong baseline for the
+task, TF-IDF on words and bigrams with a logistic regression (``C=4``, as
+in every comparison of this project), and prints the test accuracy and fit
+time of both.
 It then looks inside the embedding the neural model has learned: the words
 nearest to a few sentiment words, and a map of them in two dimensions.
 
@@ -160,7 +161,7 @@ def print_neighbours(pipe, words):
 # :func:`sk_embed.plot_embeddings` projects the vectors of the query words and
 # of their neighbours onto their first two principal components. The first
 # one is the sentiment axis: the classifier's output layer is linear in the
-# average of the vectors, so what separates the classes is one direction.
+# pooled vectors, so what separates the classes is one direction.
 def save_embeddings_figure(pipe, neighbours, path):
     words = []
     for query, found in neighbours.items():
