@@ -124,9 +124,11 @@ def iter_chunks(texts, labels, chunk_size):
 # process, with no ``fit``. Its ``vocab_size`` (``n_buckets + 1``) is passed
 # to the classifier, so that the embedding has a row for every bucket from the
 # first call on. The padding keeps the first 1,200 ids of each review, as
-# :func:`~sk_embed.make_text_classifier` does; a fixed width is what lets each
-# chunk be padded on its own. The classifier is ``make_text_classifier``'s
-# own, with as many epochs as passes over the stream.
+# :func:`~sk_embed.make_text_classifier` does on IMDB (its ``maxlen="auto"``
+# learns the length of the longest training review's ids, at most 1,200); a
+# fixed width is what lets each chunk be padded on its own. The classifier is
+# ``make_text_classifier``'s own, with as many epochs as passes over the
+# stream.
 MAXLEN = 1200
 
 
