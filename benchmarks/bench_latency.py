@@ -121,8 +121,11 @@ def pickle_and_load(model, text):
 
 def shap_seconds(models, texts):
     """Seconds of SHAP's text explainer on ``texts`` for each model, or None
-    without the shap package. One explanation first, unmeasured: building
-    the explainer is a one-time cost."""
+    without the shap package or without texts (``--shap-texts 0``). One
+    explanation first, unmeasured: building the explainer is a one-time
+    cost."""
+    if not texts:
+        return None
     try:
         import shap
     except ImportError:
@@ -166,7 +169,7 @@ def run(name, data, sizes, n_calls, shap_texts=5):
     shap_s = shap_seconds([ours, baseline], test_texts[:shap_texts])
     shap_ratio = None
     if shap_s is None:
-        print("SHAP: the shap package is not installed, not measured")
+        print("SHAP: not measured (no shap package, or --shap-texts 0)")
     else:
         shap_ratio = shap_s[0] / shap_s[1]
         print(
