@@ -17,7 +17,13 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
 
-from ._epochs import can_fit_epochs, fit_epochs, gather_batch, trims_padding
+from ._epochs import (
+    EpochOrders,
+    can_fit_epochs,
+    fit_epochs,
+    gather_batch,
+    trims_padding,
+)
 from ._optimizers import catching_up_at_the_end
 from ._startup import consume_onednn_bool_notice, keras_retracing_warnings_hidden
 from ._trainers import trainer_for
@@ -90,7 +96,7 @@ class ShuffledBatches(keras.callbacks.Callback):
     def __init__(self, arrays, batch_size, seed, any_width=False):
         super().__init__()
         n_samples = len(arrays[0])
-        self._epoch_seeds = np.random.default_rng(seed)
+        self._orders = EpochOrders(n_samples, seed)
         self._order = tf.Variable(tf.range(n_samples, dtype=tf.int64), trainable=False)
         self.steps_per_epoch = -(-n_samples // batch_size)
         # With any_width, the batches of X have no static width, so a
@@ -123,13 +129,7 @@ class ShuffledBatches(keras.callbacks.Callback):
 
     def reshuffle(self):
         """Draw the order of the next epoch."""
-        seed = self._epoch_seeds.integers(2**63 - 1)
-        n_samples = self._order.shape[0]
-        self._order.assign(
-            tf.random.experimental.stateless_shuffle(
-                tf.range(n_samples, dtype=tf.int64), seed=tf.stack([seed, 0])
-            )
-        )
+        self._order.assign(self._orders.next())
 
 
 def build_training_state(model, train):

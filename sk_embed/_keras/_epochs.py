@@ -44,7 +44,7 @@ def fit_epochs(
     """
     tensors = tuple(tf.convert_to_tensor(array) for array in arrays)
     epoch_function = _epoch_function(model, tensors)
-    order = _EpochOrders(len(arrays[0]), seed)
+    order = EpochOrders(len(arrays[0]), seed)
     history = {}
     model.stop_training = False
     for _ in range(initial_epoch, initial_epoch + epochs):
@@ -61,9 +61,9 @@ def fit_epochs(
     return history
 
 
-class _EpochOrders:
-    """The order of the rows in each epoch: the orders ``ShuffledBatches``
-    draws from the same seed, one per call of :meth:`next`."""
+class EpochOrders:
+    """The order of the rows in each epoch, one per call of :meth:`next`,
+    drawn from ``seed`` alone (``ShuffledBatches`` uses the same)."""
 
     def __init__(self, n_samples, seed):
         self._seeds = np.random.default_rng(seed)

@@ -128,15 +128,19 @@ def copy_training_state(source, target):
         *zip(source.optimizer.variables, target.optimizer.variables),
         *zip(seed_states(source), seed_states(target)),
     ]
-    for source_variable, target_variable in pairs:
-        target_variable.assign(_rows_resized(source_variable, target_variable.shape))
+    _assign(pairs)
 
 
 def copy_weights(source, target):
     """Assign ``source``'s weights to ``target``, a network of the same
     architecture whose embedding table may have fewer rows (a trainer's
     network, or the other way round)."""
-    for source_variable, target_variable in zip(source.weights, target.weights):
+    _assign(zip(source.weights, target.weights))
+
+
+def _assign(pairs):
+    """Assign each source variable to its target, rows cut or padded."""
+    for source_variable, target_variable in pairs:
         target_variable.assign(_rows_resized(source_variable, target_variable.shape))
 
 

@@ -175,7 +175,7 @@ def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache, monke
     clf = SequenceEmbeddingClassifier(epochs=2, random_state=0).fit(X, y)
     before = _training_state(clf)
 
-    draw_order = _epochs._EpochOrders.next
+    draw_order = _epochs.EpochOrders.next
     orders_drawn = []
 
     def interrupt(self):
@@ -186,7 +186,7 @@ def test_a_failed_fit_drops_its_trainer_and_leaves_the_network(cold_cache, monke
 
     # Interrupted before its second epoch, after training on the trainer for
     # one (a user's callback would make the network train itself).
-    monkeypatch.setattr(_epochs._EpochOrders, "next", interrupt)
+    monkeypatch.setattr(_epochs.EpochOrders, "next", interrupt)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
     monkeypatch.undo()
