@@ -282,16 +282,16 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
 
     def _train(
         self, X, y, sample_weight, data_seeds, epochs, stream=False,
-        on_epoch_end=None, classes=None, watched=True,
+        on_epoch_end=None, classes=None, trial=False,
     ):  # fmt: skip
         """Train ``model_`` for ``epochs`` more epochs, extend ``history_``
         and return the scikeras wrapper that did it.
 
         ``on_epoch_end(model)`` is called after each epoch and ends the
         training by returning True; ``classes`` are those of the outputs
-        when ``y`` may lack some; ``watched=False`` trains without the
-        user's callbacks, validation split and progress bar (the epoch
-        choice's training).
+        when ``y`` may lack some; ``trial=True`` (the epoch choice's
+        training) trains without the user's callbacks, validation split and
+        progress bar, and leaves ``model_`` as it was.
         """
         wrapper = self._make_wrapper(
             stream,
@@ -299,11 +299,12 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
             loss=self.model_.loss,
             epochs=epochs,
             batch_size=self.batch_size_,
-            validation_split=self.validation_split if watched else 0.0,
-            callbacks=self.callbacks if watched else None,
-            verbose=self.verbose if watched else 0,
+            validation_split=0.0 if trial else self.validation_split,
+            callbacks=None if trial else self.callbacks,
+            verbose=0 if trial else self.verbose,
         )
         wrapper.on_epoch_end = on_epoch_end
+        wrapper.trial = trial
         if classes is not None:
             wrapper.all_classes = classes
         wrapper.shuffle_seed, wrapper.split_seed = data_seeds
@@ -313,7 +314,7 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         # A model that already trained itself (the epoch choice's first fit
         # of a large network, see _trainers) trains on with its own traced
         # functions rather than tracing a trainer's.
-        if (not self.callbacks or not watched) and not trained_itself(self.model_):
+        if (not self.callbacks or trial) and not trained_itself(self.model_):
             wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
         wrapper.catch_up_at_end = not stream

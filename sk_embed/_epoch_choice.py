@@ -1,14 +1,14 @@
 """The epoch count that ``epochs="auto"`` chooses on held-out rows.
 
-Kept apart from the estimators' base: one idea, the choice, with the state
-it saves and puts back (see ``_auto`` for the rule and its figures).
+Kept apart from the estimators' base: one idea, the choice, whose training
+is a trial that leaves the network as it was built (see ``_auto`` for the
+rule and its figures).
 """
 
 import numpy as np
 
 from ._auto import AUTO_PATIENCE, held_out_split
-from ._keras._prediction import predict_in_chunks
-from ._keras._trainers import copy_weights, seed_states
+from ._keras._prediction import predict_in_chunks, prediction_rows
 from ._utils._validation import model_ids
 
 
@@ -19,9 +19,10 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
     ``model_`` is trained on most rows, one epoch at a time, until the
     log-loss of the held-out others has not improved for ``AUTO_PATIENCE``
     epochs (or ``epochs_`` are done); the epoch count of the lowest is
-    returned, and ``model_`` is put back as it was built (weights,
-    optimizer and dropout seeds), so that the fit on every row is the fit
-    of that many epochs, and reuses the traced functions of this one.
+    returned. ``model_`` is left as it was built (weights, optimizer and
+    dropout seeds: the training is a trial, see ``trainer_for``), so that
+    the fit on every row is the fit of that many epochs, and reuses the
+    traced functions of this one.
     """
     model = estimator.model_
     inner, held_out = held_out_split(y, data_seeds[1])
@@ -29,15 +30,14 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
     codes = np.searchsorted(classes, y[held_out])
     held_out_ids = model_ids(X[held_out], estimator.vocab_size_)
     held_out_weight = None if sample_weight is None else sample_weight[held_out]
-    initial = _training_state(model)
+    # The trained network may be a trainer standing in for model_ (see
+    # _trainers), of open width: it predicts in model_'s chunks.
+    chunk_rows = prediction_rows(model)
     losses = []
 
     def watch(trained):
-        # The trained network may be a trainer standing in for model_ (see
-        # _trainers), of open width: model_ predicts, with its weights.
-        if trained is not model:
-            copy_weights(trained, model)
-        proba = predict_in_chunks(model, held_out_ids).astype(np.float64)
+        proba = predict_in_chunks(trained, held_out_ids, chunk_rows)
+        proba = proba.astype(np.float64)
         if proba.shape[1] == 1:  # one sigmoid unit: the second class
             proba = np.hstack([1.0 - proba, proba])
         right = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
@@ -48,23 +48,8 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
         X[inner], y[inner],
         None if sample_weight is None else sample_weight[inner],
         data_seeds, estimator.epochs_, on_epoch_end=watch, classes=classes,
-        watched=False,
+        trial=True,
     )  # fmt: skip
-    _restore_training_state(model, initial)
     estimator.history_ = {}
     return int(np.argmin(losses)) + 1, losses
 
-
-def _training_state(model):
-    """Copies of ``model``'s weights, optimizer variables (the optimizer
-    built first) and dropout seed states."""
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-    variables = [*model.weights, *model.optimizer.variables, *seed_states(model)]
-    return [(variable, np.array(variable.numpy())) for variable in variables]
-
-
-def _restore_training_state(model, state):
-    """Put back the values ``_training_state`` copied."""
-    for variable, value in state:
-        variable.assign(value)

@@ -183,6 +183,9 @@ class _SeededFitMixin:
     #: trained (its rows caught up); returning True ends the fit. None: no
     #: call.
     on_epoch_end = None
+    #: True for the epoch choice's training, which leaves the model as it
+    #: was (see ``trainer_for``): ``on_epoch_end`` sees what trained.
+    trial = False
     #: Every class of the model's outputs, when y may lack some (a
     #: stream's batch, or the inner rows of an epoch choice); None to take
     #: those of y.
@@ -204,7 +207,9 @@ class _SeededFitMixin:
         consume_onednn_bool_notice()
         with (
             keras_retracing_warnings_hidden(not self.verbose),
-            trainer_for(self.model_, self.trainer_plan, data_structure) as trainer,
+            trainer_for(
+                self.model_, self.trainer_plan, data_structure, self.trial
+            ) as trainer,
             catching_up_at_the_end(trainer.optimizer, self.catch_up_at_end),
         ):
             build_training_state(trainer, train)

@@ -80,6 +80,7 @@ class LazyAdam(keras.optimizers.Adam):
         if not isinstance(gradient, tf.IndexedSlices):
             return super().update_step(gradient, variable, learning_rate)
         index = self._get_variable_index(variable)
+        self._sparse.add(index)
         if has_distinct_gradient_rows(self._trainable_variables[index]):
             rows, gradient = gradient.indices, gradient.values
         else:
@@ -109,21 +110,45 @@ class LazyAdam(keras.optimizers.Adam):
         """Catch the rows trained since the last catch-up up to the last
         step (Keras calls this at the end of every ``fit``)."""
         if self.built and self.catch_up_at_end:
-            step = ops.cast(self.iterations, "float32")
-            for variable in var_list:
-                self._catch_up_rows_trained_since(variable, self._caught_up_at, step)
-            self._caught_up_at.assign(step)
+            self._catch_up_function(var_list)()
         super().finalize_variable_values(var_list)
+
+    def _catch_up_function(self, var_list):
+        """The traced catch-up of ``var_list``'s sparsely trained variables,
+        made on its first use and kept on the optimizer.
+
+        Why traced: run eagerly, its few dozen small operations cost 10-20
+        ms per call, more than an epoch of a few thousand sentences, and a
+        fit calls it at its end and after each epoch of an epoch choice.
+        """
+        sparse = [v for v in var_list if self._get_variable_index(v) in self._sparse]
+        functions = self.__dict__.setdefault("_sk_embed_catch_ups", {})
+        key = tuple(id(variable) for variable in sparse)
+        if key not in functions:
+
+            def catch_up():
+                step = ops.cast(self.iterations, "float32")
+                for variable in sparse:
+                    self._catch_up_rows_trained_since(
+                        variable, self._caught_up_at, step
+                    )
+                self._caught_up_at.assign(step)
+
+            functions[key] = tf.function(catch_up, autograph=False)
+        return functions[key]
+
+    @property
+    def _sparse(self):
+        """Indices of the variables given sparse gradients (recorded when
+        ``update_step`` is traced or run)."""
+        return self.__dict__.setdefault("_sk_embed_sparse", set())
 
     def _catch_up_rows_trained_since(self, variable, since, step):
         # Only the rows trained since the last catch-up: the others caught
-        # up then, and catch up again when a batch next uses them. (Variables
-        # with dense gradients never set their last steps: they have none.)
+        # up then, and catch up again when a batch next uses them.
         index = self._get_variable_index(variable)
         last_steps = self._last_steps[index]
         rows = tf.reshape(tf.where(last_steps.value > since), [-1])
-        if int(ops.shape(rows)[0]) == 0:
-            return
         caught_up = self._catch_up(
             index, variable, rows, gather_rows(last_steps, rows), step,
             self.learning_rate,
@@ -174,38 +199,46 @@ class LazyAdam(keras.optimizers.Adam):
         else:
             v_hat = None
             ratio, denominator = beta_1 / ops.sqrt(beta_2), ops.sqrt(v) + self.epsilon
-        steps_sum = self._missed_steps_sum(last_steps, end, ratio, learning_rate)
-        missed = ops.expand_dims(end - last_steps, 1)
-        moved = ops.expand_dims(steps_sum, 1) * m / denominator
-        return {
-            "weights": gather_rows(variable, rows) - moved,
-            "m": m * ops.power(beta_1, missed),
-            "v": v * ops.power(beta_2, missed),
-            "v_hat": v_hat,
-        }
-
-    def _missed_steps_sum(self, last_steps, end, ratio, learning_rate):
-        """The sum of alpha(s + j) * ratio**j over the missed steps s + j,
-        from each of ``last_steps`` (s) to ``end``.
-
-        The first ``EXACT_STEPS`` terms are summed as they are (the bias
-        correction in alpha changes fast over a model's first steps); the
-        rest, whose ratio**j is below a thousandth, as a geometric series at
-        the alpha of their first step. Rows share their last steps, so
-        each distinct one is summed once.
-        """
-        dtype = last_steps.dtype
+        # Rows share their last steps: what depends on them alone is
+        # computed once for each distinct one and gathered for every row.
         # Steps are whole numbers: tf.unique hashes int32 three times faster
         # than float32.
         starts, slot = tf.unique(ops.cast(last_steps, "int32"))
         starts = ops.cast(starts, dtype)
+        missed = end - starts
+        per_start = ops.stack(
+            [
+                self._missed_steps_sum(starts, end, ratio, learning_rate),
+                ops.power(beta_1, missed),
+                ops.power(beta_2, missed),
+            ],
+            axis=1,
+        )
+        steps_sum, m_decay, v_decay = ops.split(tf.gather(per_start, slot), 3, axis=1)
+        return {
+            "weights": gather_rows(variable, rows) - steps_sum * m / denominator,
+            "m": m * m_decay,
+            "v": v * v_decay,
+            "v_hat": v_hat,
+        }
+
+    def _missed_steps_sum(self, starts, end, ratio, learning_rate):
+        """The sum of alpha(s + j) * ratio**j over the missed steps s + j,
+        from each of ``starts`` (s) to ``end``.
+
+        The first ``EXACT_STEPS`` terms are summed as they are (the bias
+        correction in alpha changes fast over a model's first steps); the
+        rest, whose ratio**j is below a thousandth, as a geometric series at
+        the alpha of their first step.
+        """
+        dtype = starts.dtype
         j = ops.arange(1, EXACT_STEPS + 2, dtype=dtype)
         steps = ops.expand_dims(starts, 1) + j
         terms = self._alpha(learning_rate, steps, dtype) * ops.power(ratio, j)
         exact = ops.sum(terms[:, :-1] * ops.cast(steps[:, :-1] <= end, dtype), axis=1)
         beyond = ops.maximum(end - starts - EXACT_STEPS, 0.0)
         tail = terms[:, -1] * (1 - ops.power(ratio, beyond)) / (1 - ratio)
-        return tf.gather(exact + tail, slot)
+        return exact + tail
 
     def _store_rows(self, index, variable, rows, step, *, weights, m, v):
         """Write ``rows``' weights and moments, as of ``step``."""

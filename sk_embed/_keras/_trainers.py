@@ -46,6 +46,7 @@ import math
 import threading
 
 import keras
+import numpy as np
 
 from ._networks import OOV_ROWS, build_embedding_network
 
@@ -85,7 +86,7 @@ _cache_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def trainer_for(model, plan, data_structure):
+def trainer_for(model, plan, data_structure, trial=False):
     """Yield a compiled model to train in place of ``model``.
 
     ``plan`` is the ``(key, network)`` pair of ``model``'s network, from
@@ -94,11 +95,16 @@ def trainer_for(model, plan, data_structure):
     sample weights, dtype and shape of the targets). On normal exit, the
     trainer's weights, optimizer state and seed states are copied into
     ``model``; if the block raises, ``model`` is left as it was and the
-    trainer is dropped.
+    trainer is dropped. A ``trial`` (the epoch choice's training) leaves
+    ``model`` as it was on exit too: its trainer's state is not copied
+    back, or, if ``model`` trains itself, its own state is put back.
     """
     n_parameters = model.count_params()
     if plan is None or n_parameters > MAX_TRAINER_PARAMETERS:
+        initial = _training_state(model) if trial else None
         yield model
+        if trial:
+            _restore_training_state(initial)
         return
     plan_key, network = plan
     key = (plan_key, data_structure)
@@ -110,8 +116,29 @@ def trainer_for(model, plan, data_structure):
     # Set by keras.callbacks.BackupAndRestore; a fresh model has none.
     trainer._initial_epoch = None
     yield trainer
-    copy_training_state(trainer, model)
+    if not trial:
+        copy_training_state(trainer, model)
     _checkin(key, trainer)
+
+
+def _training_state(model):
+    """Copies of ``model``'s weights, optimizer variables (the optimizer
+    built first) and seed states."""
+    _build_optimizer(model)
+    variables = [*model.weights, *model.optimizer.variables, *seed_states(model)]
+    return [(variable, np.array(variable.numpy())) for variable in variables]
+
+
+def _restore_training_state(state):
+    """Put back the values ``_training_state`` copied."""
+    for variable, value in state:
+        variable.assign(value)
+
+
+def _build_optimizer(model):
+    """Build ``model``'s optimizer, with its initial state, if not built."""
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
 
 
 def copy_training_state(source, target):
@@ -120,22 +147,14 @@ def copy_training_state(source, target):
 
     An optimizer not yet built is built first, with its initial state.
     """
-    for model in (source, target):
-        if not model.optimizer.built:
-            model.optimizer.build(model.trainable_variables)
+    _build_optimizer(source)
+    _build_optimizer(target)
     pairs = [
         *zip(source.weights, target.weights),
         *zip(source.optimizer.variables, target.optimizer.variables),
         *zip(seed_states(source), seed_states(target)),
     ]
     _assign(pairs)
-
-
-def copy_weights(source, target):
-    """Assign ``source``'s weights to ``target``, a network of the same
-    architecture whose embedding table may have fewer rows (a trainer's
-    network, or the other way round)."""
-    _assign(zip(source.weights, target.weights))
 
 
 def _assign(pairs):

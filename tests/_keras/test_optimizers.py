@@ -179,3 +179,16 @@ def test_lazy_adam_is_an_optimizer_name(token_data):
     ).fit(X, y)
     assert isinstance(clf.model_.optimizer, LazyAdam)
     assert clf.model_.optimizer.learning_rate.numpy() == pytest.approx(0.01)
+
+
+def test_the_catch_up_is_traced_once_for_its_variables():
+    # Called after each epoch of an epoch choice and at the end of every
+    # fit: a retrace per call would cost more than running it eagerly.
+    variable = keras.Variable(np.ones((6, 2), dtype="float32"))
+    lazy = LazyAdam(0.1)
+    lazy.build([variable])
+    for rows in ([0], [3], [0, 5]):
+        lazy.apply([_sparse([[1, 1]] * len(rows), rows)], [variable])
+        lazy.finalize_variable_values([variable])
+    (catch_up,) = lazy._sk_embed_catch_ups.values()
+    assert catch_up.experimental_get_tracing_count() == 1

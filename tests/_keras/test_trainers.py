@@ -266,3 +266,24 @@ def test_the_number_of_cached_trainers_is_bounded(cold_cache, monkeypatch):
         trainer.input_shape[1] for idle in _trainers._cache.values() for trainer in idle
     }
     assert widths == {5, 4}
+
+
+@pytest.mark.parametrize("trains_itself", [False, True])
+def test_a_trial_leaves_the_network_as_it_was(cold_cache, monkeypatch, trains_itself):
+    # The epoch choice trains on most rows and then fits the network it
+    # was given, as built, on all of them.
+    if trains_itself:
+        monkeypatch.setattr(_trainers, "MAX_TRAINER_PARAMETERS", 10)
+    X, y = _data()
+    params = dict(pooling="sqrtn", hidden_units=(), optimizer="lazy_adam", dropout=0.3)
+    clf = SequenceEmbeddingClassifier(epochs=2, random_state=0, **params).fit(X, y)
+    before = _training_state(clf)
+    seen = []
+    clf._train(
+        X, y, None, clf._draw_seeds()[1:], 2, trial=True,
+        on_epoch_end=lambda trained: seen.append(trained.get_weights()[0].copy()),
+    )  # fmt: skip
+    assert len(seen) == 2 and not np.array_equal(seen[0], seen[1])  # it trained
+    for left, right in zip(before, _training_state(clf)):
+        np.testing.assert_array_equal(left, right)
+    assert bool(_trainers._cache) is not trains_itself
