@@ -72,23 +72,45 @@ def _group_ngrams(words, lengths, n_words, min_n, max_n, binary):
         yield _NgramGroups(n, starts, ids, len(first), first, repeated)
 
 
-def _ngram_strings(provisional_ids, groups, words, word_list):
-    """The tokens of some n-grams, rebuilt from their first occurrence.
+def _ngram_columns(provisional_ids, groups, words):
+    """The words of some n-grams, read at their first occurrence.
 
     A provisional id numbers the n-grams of ``groups[0]``, then those of
-    ``groups[1]``..., each in the order of their group ids.
+    ``groups[1]``..., each in the order of their group ids. Yields, for each
+    group, the positions in ``provisional_ids`` of its n-grams and one array
+    of word ids per word position.
     """
-    tokens = np.empty(len(provisional_ids), dtype=object)
-    word_array = np.array(word_list, dtype=object)
     offset = 0
     for group in groups:
         where = np.flatnonzero(
             (provisional_ids >= offset) & (provisional_ids < offset + group.n_distinct)
         )
         starts = group.starts[group.first[provisional_ids[where] - offset]]
+        yield where, [words[starts + k] for k in range(group.n)]
+        offset += group.n_distinct
+
+
+def _ngram_strings(columns, n_tokens, word_list):
+    """The tokens of ``n_tokens`` n-grams from their ``_ngram_columns``."""
+    tokens = np.empty(n_tokens, dtype=object)
+    word_array = np.array(word_list, dtype=object)
+    for where, word_ids in columns:
         # One list per word position, zipped: no list per n-gram for the
         # garbage collector to trace.
-        columns = [word_array[words[starts + k]].tolist() for k in range(group.n)]
-        tokens[where] = list(map(" ".join, zip(*columns)))
-        offset += group.n_distinct
+        strings = [word_array[ids].tolist() for ids in word_ids]
+        tokens[where] = list(map(" ".join, zip(*strings)))
     return tokens.tolist()
+
+
+def _ngram_words(columns, n_tokens):
+    """The word ids of ``n_tokens`` n-grams from their ``_ngram_columns``,
+    end to end, and the word count of each."""
+    lengths = np.zeros(n_tokens, dtype=np.int64)
+    for where, word_ids in columns:
+        lengths[where] = len(word_ids)
+    offsets = np.cumsum(lengths) - lengths
+    flat = np.empty(lengths.sum(), dtype=np.int64)
+    for where, word_ids in columns:
+        for k, ids in enumerate(word_ids):
+            flat[offsets[where] + k] = ids
+    return flat, lengths

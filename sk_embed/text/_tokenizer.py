@@ -1,5 +1,6 @@
 """Turn raw texts into ragged sequences of word ids for embedding models."""
 
+from functools import partial
 from itertools import repeat
 from numbers import Integral
 
@@ -12,7 +13,7 @@ from .._utils._docstrings import fill_doc
 from .._utils._persistence import VersionedPickleMixin
 from ._analysis import DEFAULT_TOKEN_PATTERN, _check_documents, _TextAnalysisMixin
 from ._ngram_index import _NgramIndex, _WordWithSpace
-from ._ngram_keys import _group_ngrams, _ngram_strings
+from ._ngram_keys import _group_ngrams, _ngram_columns, _ngram_strings, _ngram_words
 from ._ragged_ids import (
     PAD_ID,
     _drop_marked,
@@ -374,11 +375,21 @@ class SequenceTokenizer(
         first_seen_at = np.concatenate(first_positions)
         kept = _most_frequent(counts, self._n_kept(counts), first_seen_at)
 
-        new_ids = range(FIRST_WORD_ID, FIRST_WORD_ID + len(kept))
+        new_ids = np.arange(FIRST_WORD_ID, FIRST_WORD_ID + len(kept), dtype=np.int32)
         renumber = np.full(n_ngrams, OOV_ID, dtype=np.int32)
         renumber[kept] = new_ids
-        tokens = _ngram_strings(kept, groups, words, word_list)
-        self.vocabulary_ = dict(zip(tokens, new_ids))
+        columns = list(_ngram_columns(kept, groups, words))
+        tokens = _ngram_strings(columns, len(kept), word_list)
+        self.vocabulary_ = dict(zip(tokens, new_ids.tolist()))
+        # transform's index, from the words counted here, built when first
+        # needed (see _ngram_index).
+        self._ngram_index_cache = (
+            self.vocabulary_,
+            partial(
+                _NgramIndex.from_words, first_seen, *_ngram_words(columns, len(kept)),
+                new_ids, OOV_ID,
+            ),
+        )  # fmt: skip
         return self._sequences(renumber[flat], n_per_text, repeated)
 
     def _transform_ngrams(self, documents, min_n, max_n):
@@ -411,14 +422,17 @@ class SequenceTokenizer(
     def _ngram_index(self):
         """The :class:`_NgramIndex` of ``vocabulary_``, built once and kept.
 
-        Kept beside the very dict it was built from, so that a new fit (or
-        a ``vocabulary_`` set by hand) gets a new one (a dict changed in
-        place would not be noticed); left out of pickles (see
-        ``__getstate__``) and rebuilt on first use.
+        Built on first use, from the words ``fit`` counted or else from the
+        vocabulary's strings. Kept beside the very dict it was built from,
+        so that a new fit (or a ``vocabulary_`` set by hand) gets a new one
+        (a dict changed in place would not be noticed); left out of pickles
+        (see ``__getstate__``) and rebuilt on first use.
         """
         cached = self.__dict__.get("_ngram_index_cache")
         if cached is None or cached[0] is not self.vocabulary_:
-            cached = (self.vocabulary_, _NgramIndex(self.vocabulary_, OOV_ID))
+            cached = (self.vocabulary_, partial(_NgramIndex, self.vocabulary_, OOV_ID))
+        if not isinstance(cached[1], _NgramIndex):
+            cached = (cached[0], cached[1]())
             self._ngram_index_cache = cached
         return cached[1]
 

@@ -15,7 +15,7 @@ import pytest
 
 from sk_embed import SequenceTokenizer
 from sk_embed.text._ragged_ids import _encode, _ngram_counts, _stream_positions
-from sk_embed.text._ngram_index import _vocabulary_words
+from sk_embed.text._ngram_index import _NgramIndex, _vocabulary_words
 from sk_embed.text._ngram_keys import _group_ngrams
 from sk_embed.text._tokenizer import OOV_ID
 
@@ -158,3 +158,20 @@ def test_unknown_word_with_a_space_can_still_spell_a_known_bigram():
     tokenizer.fit(["a,b", "a,b"])
     assert tokenizer.vocabulary_ == {"a": 2, "b": 3, "a b": 4}
     assert tokenizer.transform(["a b,b"])[0].tolist() == [4, 3, 1]
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (2, 3), (1, 2), (3, 3)])
+@pytest.mark.parametrize("num_words", [None, 6])
+def test_the_index_from_fit_equals_the_index_of_the_vocabulary(ngram_range, num_words):
+    # fit builds transform's index from the words it counted (all the
+    # training words, numbered as it met them); a pickle rebuilds it from
+    # the vocabulary's strings. Both must give every n-gram the same id.
+    train = ["the cat sat on the mat", "the cat ate", "a dog sat on a cat", "on the"]
+    texts = ["the cat sat on a mat", "dog ate the cat", "unknown cat sat", "", "on"]
+    tokenizer = SequenceTokenizer(ngram_range=ngram_range, num_words=num_words)
+    tokenizer.fit(train)
+    assert tokenizer._ngram_index_cache[1].func == _NgramIndex.from_words
+    from_fit = tokenizer.transform(texts)
+    from_vocabulary = pickle.loads(pickle.dumps(tokenizer)).transform(texts)
+    assert_same_sequences(from_fit, from_vocabulary)
+    assert_same_sequences(from_fit, transform_as_before(tokenizer, texts))
