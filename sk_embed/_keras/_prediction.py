@@ -6,6 +6,7 @@ import tensorflow as tf
 from keras import layers
 
 from ._layers import EmbeddingBag, MaskedMultiHeadAttention, PositionEmbedding
+from ._startup import consume_onednn_bool_notice
 
 #: Most and fewest rows of one forward pass at prediction time (see
 #: ``predict_in_chunks``). The fewest is a multiple of every SIMD width, so
@@ -156,6 +157,9 @@ def _forward_pass(model, shape, dtype):
         object.__setattr__(model, _FORWARD_ATTRIBUTE, passes)
     key = (shape, np.dtype(dtype).str)
     if key not in passes:
+        # A model loaded from a pickle may predict before any fit spent
+        # TensorFlow's boolean notice (see consume_onednn_bool_notice).
+        consume_onednn_bool_notice()
         # The concrete function of the one signature: calling it skips the
         # matching of arguments to signatures (0.1 ms of a 0.4 ms call).
         passes[key] = tf.function(

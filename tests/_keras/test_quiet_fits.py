@@ -47,6 +47,18 @@ SequenceEmbeddingClassifier(encoder="lstm", epochs=1).fit(X, X[:, 0] > 20)
 """
 
 
+#: A recurrent model, loaded from a pickle, predicting in a new process
+#: before any fit there (the file name is formatted in).
+PICKLED_RECURRENT_PREDICTS = """
+import pickle
+import numpy as np
+
+with open({path!r}, "rb") as file:
+    model = pickle.load(file)
+model.predict(np.random.RandomState(1).randint(1, 40, size=(5, 8)))
+"""
+
+
 def run_python(code, log_level=None):
     env = {
         key: value
@@ -100,3 +112,15 @@ def test_retracing_filter_only_within_fits_and_only_for_keras(caplog):
         keras_message,
     ]
     assert logger.filters == []
+
+
+def test_a_pickled_recurrent_model_predicts_without_the_boolean_notice(tmp_path):
+    path = tmp_path / "gru.pkl"
+    run_python(
+        RECURRENT_FIT.replace("lstm", "gru").replace(
+            "SequenceEmbeddingClassifier(", "model = SequenceEmbeddingClassifier("
+        )
+        + f"import pickle; pickle.dump(model, open({str(path)!r}, 'wb'))\n"
+    )
+    stderr = run_python(PICKLED_RECURRENT_PREDICTS.format(path=str(path)))
+    assert "DT_BOOL" not in stderr, stderr
