@@ -8,7 +8,8 @@ rule and its figures).
 import numpy as np
 
 from ._auto import AUTO_PATIENCE, held_out_split
-from ._keras._prediction import predict_in_chunks, prediction_rows
+from ._keras._prediction import predict_in_chunks
+from ._keras._trainers import copy_weights
 from ._utils._validation import model_ids
 
 
@@ -20,9 +21,10 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
     log-loss of the held-out others has not improved for ``AUTO_PATIENCE``
     epochs (or ``epochs_`` are done); the epoch count of the lowest is
     returned. ``model_`` is left as it was built (weights, optimizer and
-    dropout seeds: the training is a trial, see ``trainer_for``), so that
-    the fit on every row is the fit of that many epochs, and reuses the
-    traced functions of this one.
+    dropout seeds: the training is a trial, see ``trainer_for``, and the
+    weights ``model_`` scored the held-out rows with are put back), so
+    that the fit on every row is the fit of that many epochs, and reuses
+    the traced functions of this one.
     """
     model = estimator.model_
     inner, held_out = held_out_split(y, data_seeds[1])
@@ -30,14 +32,16 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
     codes = np.searchsorted(classes, y[held_out])
     held_out_ids = model_ids(X[held_out], estimator.vocab_size_)
     held_out_weight = None if sample_weight is None else sample_weight[held_out]
-    # The trained network may be a trainer standing in for model_ (see
-    # _trainers), of open width: it predicts in model_'s chunks.
-    chunk_rows = prediction_rows(model)
+    initial_weights = [np.array(weight.numpy()) for weight in model.weights]
     losses = []
 
     def watch(trained):
-        proba = predict_in_chunks(trained, held_out_ids, chunk_rows)
-        proba = proba.astype(np.float64)
+        # The trained network may be a trainer standing in for model_ (see
+        # _trainers), of open width: model_ predicts, with its weights, as
+        # it will once trained on every row.
+        if trained is not model:
+            copy_weights(trained, model)
+        proba = predict_in_chunks(model, held_out_ids).astype(np.float64)
         if proba.shape[1] == 1:  # one sigmoid unit: the second class
             proba = np.hstack([1.0 - proba, proba])
         right = np.clip(proba[np.arange(len(codes)), codes], 1e-7, 1.0)
@@ -50,6 +54,9 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
         data_seeds, estimator.epochs_, on_epoch_end=watch, classes=classes,
         trial=True,
     )  # fmt: skip
+    # The trial left the rest of model_'s state as it was.
+    for weight, value in zip(model.weights, initial_weights):
+        weight.assign(value)
     estimator.history_ = {}
     return int(np.argmin(losses)) + 1, losses
 

@@ -64,7 +64,7 @@ def _multiply_adds_per_row(model):
     return total
 
 
-def predict_in_chunks(model, token_ids, chunk_rows=None):
+def predict_in_chunks(model, token_ids):
     """Run ``model`` for inference over ``token_ids``; return a float32 array.
 
     Every forward pass gets exactly ``prediction_rows(model)`` rows, or
@@ -101,23 +101,15 @@ def predict_in_chunks(model, token_ids, chunk_rows=None):
     from the eager ones, so one model must not mix the two. Tracing costs
     50-500 ms once per model and shape, where ``model.predict`` would build
     a data pipeline on every call (about 35 ms here).
-
-    ``chunk_rows`` replaces ``prediction_rows(model)``, which needs a model
-    of fixed input width; one of open width (a trainer, see ``_trainers``)
-    is traced once for any width.
     """
     n_rows = len(token_ids)
     # A few rows need not walk the layers to size the large chunks.
-    if n_rows <= PREDICT_MIN_ROWS:
-        rows = PREDICT_MIN_ROWS
-    else:
-        rows = chunk_rows or prediction_rows(model)
+    rows = PREDICT_MIN_ROWS if n_rows <= PREDICT_MIN_ROWS else prediction_rows(model)
     missing = -n_rows % rows
     if missing or n_rows == 0:
         padding = np.zeros((missing or rows, token_ids.shape[1]), token_ids.dtype)
         token_ids = np.concatenate([token_ids, padding])
-    width = None if model.input_shape[1] is None else token_ids.shape[1]
-    forward = _forward_pass(model, (rows, width), token_ids.dtype)
+    forward = _forward_pass(model, (rows, token_ids.shape[1]), token_ids.dtype)
     output = np.concatenate(
         [
             forward(tf.convert_to_tensor(token_ids[start : start + rows])).numpy()

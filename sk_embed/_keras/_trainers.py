@@ -157,6 +157,13 @@ def copy_training_state(source, target):
     _assign(pairs)
 
 
+def copy_weights(source, target):
+    """Assign ``source``'s weights to ``target``, a network of the same
+    architecture whose embedding table may have fewer rows (a trainer's
+    network, or the other way round)."""
+    _assign(zip(source.weights, target.weights))
+
+
 def _assign(pairs):
     """Assign each source variable to its target, rows cut or padded."""
     for source_variable, target_variable in pairs:

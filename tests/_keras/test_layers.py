@@ -316,22 +316,3 @@ def test_transformer_classifier_round_trips(
     reloaded = keras.saving.load_model(tmp_path / "transformer.keras")
     np.testing.assert_array_equal(_predict(reloaded, X), _predict(model, X))
 
-
-@pytest.mark.parametrize("pooling", ["sqrtn", "max"])
-def test_a_network_of_open_width_predicts_any_width_in_given_chunks(pooling):
-    # The epoch choice scores held-out rows with a trainer of open width
-    # (see _trainers), in the chunks of the network it stands in for.
-    options = dict(
-        vocab_size=30, embedding_dim=3, hidden_units=(4,), n_outputs=1,
-        output_activation="sigmoid", pooling=pooling, seed=0,
-    )  # fmt: skip
-    fixed = build_embedding_network(sequence_length=12, **options)
-    open_width = build_embedding_network(sequence_length=None, **options)
-    open_width.set_weights(fixed.get_weights())
-    X = np.tile(_token_rows(), (3, 1))  # 48 rows: more than the fewest
-    expected = predict_in_chunks(fixed, X)
-    np.testing.assert_allclose(predict_in_chunks(open_width, X, 32), expected, rtol=1e-6)
-    wider = np.hstack([X, np.zeros((len(X), 5), X.dtype)])
-    np.testing.assert_allclose(
-        predict_in_chunks(open_width, wider, 32), expected, rtol=1e-6
-    )
