@@ -174,13 +174,27 @@ def test_the_epoch_choice_needs_class_labels_rows_and_a_bounded_cost():
     assert not chooses_epochs("auto", None, 25_000, 9_800_000)
 
 
-def test_the_epoch_choice_of_a_convolutional_network():
+@pytest.mark.parametrize(
+    "encoder",
+    [
+        dict(encoder="conv1d", pooling="max"),
+        # Its softmax pads each row to whole SIMD registers, which needs a
+        # known width: the held-out rows are scored at the network's own.
+        dict(encoder="transformer", pooling="average", encoder_units=8),
+        dict(encoder="gru", pooling="average", encoder_units=4),
+    ],
+)
+def test_the_epoch_choice_of_an_encoder(encoder):
     from sk_embed import make_text_classifier
 
     texts, y = _noisy_texts(1200, noise=0.3, seed=2)
-    pipe = make_text_classifier(encoder="conv1d", pooling="max", random_state=0)
+    pipe = make_text_classifier(random_state=0, **encoder)
     clf = pipe.fit(texts, y)[-1]
     assert 1 <= clf.epochs_ <= 4 and len(clf.held_out_loss_) >= clf.epochs_
+    again = make_text_classifier(random_state=0, epochs=clf.epochs_, **encoder)
+    np.testing.assert_array_equal(
+        pipe.predict_proba(texts[:50]), again.fit(texts, y).predict_proba(texts[:50])
+    )
 
 
 def test_the_epoch_choice_is_the_same_through_keras_fit(monkeypatch):
