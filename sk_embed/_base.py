@@ -30,7 +30,6 @@ from ._auto import (
     resolve_embedding_dim,
     resolve_epochs,
 )
-from ._keras._epochs import trained_itself
 from ._keras._memory import check_embedding_fits
 from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_bias
 from ._keras._optimizers import make_optimizer
@@ -311,10 +310,7 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
         # A user's callbacks get the estimator's own network, as they would
         # from Keras: a ModelCheckpoint saves model_, not a trainer with
         # more rows and an open width.
-        # A model that already trained itself (the epoch choice's first fit
-        # of a large network, see _trainers) trains on with its own traced
-        # functions rather than tracing a trainer's.
-        if (not self.callbacks or trial) and not trained_itself(self.model_):
+        if not self.callbacks or trial:
             wrapper.trainer_plan = getattr(self, "_trainer_plan", None)
         wrapper.epochs_before = self._epochs_trained()
         wrapper.catch_up_at_end = not stream

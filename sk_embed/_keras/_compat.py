@@ -20,6 +20,7 @@ from sklearn.preprocessing import FunctionTransformer
 from ._epochs import (
     EpochOrders,
     can_fit_epochs,
+    end_epoch,
     fit_epochs,
     gather_batch,
     trims_padding,
@@ -258,8 +259,7 @@ class _EpochEnd(keras.callbacks.Callback):
         self._on_epoch_end = on_epoch_end
 
     def on_epoch_end(self, epoch, logs=None):
-        self.model.optimizer.finalize_variable_values(self.model.trainable_weights)
-        if self._on_epoch_end(self.model):
+        if end_epoch(self.model, self._on_epoch_end):
             self.model.stop_training = True
 
 

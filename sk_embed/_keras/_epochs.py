@@ -52,13 +52,18 @@ def fit_epochs(
         epoch_function(tensors, order.next(), tf.constant(batch_size, tf.int64))
         for name, value in model.get_metrics_result().items():
             history.setdefault(name, []).append(float(value))
-        if on_epoch_end is not None:
-            model.optimizer.finalize_variable_values(model.trainable_weights)
-            if on_epoch_end(model):
-                break
+        if on_epoch_end is not None and end_epoch(model, on_epoch_end):
+            break
     # As Keras' fit ends: LazyAdam catches its rows up here.
     model.optimizer.finalize_variable_values(model.trainable_weights)
     return history
+
+
+def end_epoch(model, on_epoch_end):
+    """Catch LazyAdam's rows up, as the end of a fit does, and return
+    ``on_epoch_end(model)``: True ends the fit."""
+    model.optimizer.finalize_variable_values(model.trainable_weights)
+    return on_epoch_end(model)
 
 
 class EpochOrders:
@@ -151,12 +156,6 @@ def gather_batch(tensors, rows, trim_padding):
         last = tf.reduce_max(tf.where(used, tf.range(1, width + 1), 0))
         batch[0] = token_ids[:, : tf.clip_by_value(last + PADDING_MARGIN, 1, width)]
     return tuple(batch)
-
-
-def trained_itself(model):
-    """Whether :func:`fit_epochs` has traced an epoch loop on ``model``
-    itself (rather than on a trainer standing in for it)."""
-    return bool(model.__dict__.get(_EPOCH_FUNCTIONS))
 
 
 def can_fit_epochs(model, callbacks, validation, verbose):
