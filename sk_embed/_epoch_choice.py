@@ -9,7 +9,7 @@ import numpy as np
 
 from ._auto import AUTO_PATIENCE, held_out_split
 from ._keras._prediction import predict_in_chunks
-from ._keras._trainers import copy_weights
+from ._keras._trainers import copy_weights, restore_values, saved_values
 from ._utils._validation import model_ids
 
 
@@ -32,7 +32,7 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
     codes = np.searchsorted(classes, y[held_out])
     held_out_ids = model_ids(X[held_out], estimator.vocab_size_)
     held_out_weight = None if sample_weight is None else sample_weight[held_out]
-    initial_weights = [np.array(weight.numpy()) for weight in model.weights]
+    initial_weights = saved_values(model.weights)
     losses = []
 
     def watch(trained):
@@ -55,8 +55,6 @@ def choose_epochs(estimator, X, y, sample_weight, data_seeds):
         trial=True,
     )  # fmt: skip
     # The trial left the rest of model_'s state as it was.
-    for weight, value in zip(model.weights, initial_weights):
-        weight.assign(value)
+    restore_values(initial_weights)
     estimator.history_ = {}
     return int(np.argmin(losses)) + 1, losses
-

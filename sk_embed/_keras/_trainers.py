@@ -35,9 +35,10 @@ and out costs little (on Subj, 4.1 million weights, a first fit took
 0.85-0.91 s against 1.16-1.28 s when only the second fit built the
 trainer; interleaved runs of each). Large networks always train on
 themselves: their tracing is a small part of their training, and a cached
-copy would hold their memory twice. The cache is private to this module, bounded, thread-safe (a trainer
-is used by one fit at a time) and changes no TensorFlow, Keras, NumPy or
-Python global state (a trainer is built with a fixed seed).
+copy would hold their memory twice. The cache is private to this module,
+bounded, thread-safe (a trainer is used by one fit at a time) and changes
+no TensorFlow, Keras, NumPy or Python global state (a trainer is built
+with a fixed seed).
 """
 
 import collections
@@ -101,10 +102,10 @@ def trainer_for(model, plan, data_structure, trial=False):
     """
     n_parameters = model.count_params()
     if plan is None or n_parameters > MAX_TRAINER_PARAMETERS:
-        initial = _training_state(model) if trial else None
+        initial = saved_values(training_variables(model)) if trial else None
         yield model
         if trial:
-            _restore_training_state(initial)
+            restore_values(initial)
         return
     plan_key, network = plan
     key = (plan_key, data_structure)
@@ -121,40 +122,30 @@ def trainer_for(model, plan, data_structure, trial=False):
     _checkin(key, trainer)
 
 
-def _training_state(model):
-    """Copies of ``model``'s weights, optimizer variables (the optimizer
-    built first) and seed states."""
-    _build_optimizer(model)
-    variables = [*model.weights, *model.optimizer.variables, *seed_states(model)]
+def training_variables(model):
+    """``model``'s weights, optimizer variables and seed states: what
+    training changes. An optimizer not yet built is built first, with its
+    initial state."""
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    return [*model.weights, *model.optimizer.variables, *seed_states(model)]
+
+
+def saved_values(variables):
+    """Copies of the values of ``variables``, for :func:`restore_values`."""
     return [(variable, np.array(variable.numpy())) for variable in variables]
 
 
-def _restore_training_state(state):
-    """Put back the values ``_training_state`` copied."""
-    for variable, value in state:
+def restore_values(saved):
+    """Put back the values :func:`saved_values` copied."""
+    for variable, value in saved:
         variable.assign(value)
 
 
-def _build_optimizer(model):
-    """Build ``model``'s optimizer, with its initial state, if not built."""
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-
-
 def copy_training_state(source, target):
-    """Assign ``source``'s weights, optimizer variables and seed states to
-    ``target``, a network of the same architecture and optimizer.
-
-    An optimizer not yet built is built first, with its initial state.
-    """
-    _build_optimizer(source)
-    _build_optimizer(target)
-    pairs = [
-        *zip(source.weights, target.weights),
-        *zip(source.optimizer.variables, target.optimizer.variables),
-        *zip(seed_states(source), seed_states(target)),
-    ]
-    _assign(pairs)
+    """Assign ``source``'s :func:`training_variables` to ``target``'s, a
+    network of the same architecture and optimizer."""
+    _assign(zip(training_variables(source), training_variables(target)))
 
 
 def copy_weights(source, target):
