@@ -386,7 +386,7 @@ class SequenceTokenizer(
         self._ngram_index_cache = (
             self.vocabulary_,
             partial(
-                _NgramIndex.from_words, first_seen, *_ngram_words(columns, len(kept)),
+                _NgramIndex, first_seen, *_ngram_words(columns, len(kept)),
                 new_ids, OOV_ID,
             ),
         )  # fmt: skip
@@ -430,7 +430,10 @@ class SequenceTokenizer(
         """
         cached = self.__dict__.get("_ngram_index_cache")
         if cached is None or cached[0] is not self.vocabulary_:
-            cached = (self.vocabulary_, partial(_NgramIndex, self.vocabulary_, OOV_ID))
+            cached = (
+                self.vocabulary_,
+                partial(_NgramIndex.from_vocabulary, self.vocabulary_, OOV_ID),
+            )
         if not isinstance(cached[1], _NgramIndex):
             cached = (cached[0], cached[1]())
             self._ngram_index_cache = cached
