@@ -5,6 +5,7 @@ patches a third-party class or changes process-wide state. Each carries a
 comment saying why it exists, so it can go when the upstream problem does.
 """
 
+import threading
 from collections import defaultdict
 
 import keras
@@ -181,11 +182,13 @@ class _SeededFitMixin:
     #: rather than at the end of each call (see ``LazyAdam``).
     catch_up_at_end = True
     #: ``on_epoch_end(model)``, called after each epoch with the model
-    #: trained (its rows caught up); returning True ends the fit. None: no
-    #: call.
+    #: trained; returning True ends the fit. None: no call.
     on_epoch_end = None
     #: True for the epoch choice's training, which leaves the model as it
-    #: was (see ``trainer_for``): ``on_epoch_end`` sees what trained.
+    #: was (see ``trainer_for``): ``on_epoch_end`` sees what trained, its
+    #: rows caught up, and scores it. Otherwise ``on_epoch_end`` only says
+    #: whether to go on, and the rows catch up at the end of the fit, as
+    #: without it.
     trial = False
     #: Every class of the model's outputs, when y may lack some (a
     #: stream's batch, or the inner rows of an epoch choice); None to take
@@ -218,6 +221,7 @@ class _SeededFitMixin:
                 history = fit_epochs(
                     trainer, train, self.batch_size, epochs, initial_epoch,
                     self.shuffle_seed, self.on_epoch_end,
+                    catch_up_each_epoch=self.trial,
                 )  # fmt: skip
             else:
                 history = self._keras_fit(
@@ -235,7 +239,11 @@ class _SeededFitMixin:
             train, self.batch_size, self.shuffle_seed,
             any_width=trims_padding(trainer),
         )  # fmt: skip
-        watch = [] if self.on_epoch_end is None else [_EpochEnd(self.on_epoch_end)]
+        watch = (
+            []
+            if self.on_epoch_end is None
+            else [_EpochEnd(self.on_epoch_end, catch_up=self.trial)]
+        )
         history = trainer.fit(
             batches.dataset,
             steps_per_epoch=batches.steps_per_epoch,
@@ -254,12 +262,13 @@ class _EpochEnd(keras.callbacks.Callback):
     """Calls ``on_epoch_end(model)`` after each epoch of Keras' ``fit``, as
     ``fit_epochs`` does, and stops the fit when it returns True."""
 
-    def __init__(self, on_epoch_end):
+    def __init__(self, on_epoch_end, catch_up):
         super().__init__()
         self._on_epoch_end = on_epoch_end
+        self._catch_up = catch_up
 
     def on_epoch_end(self, epoch, logs=None):
-        if end_epoch(self.model, self._on_epoch_end):
+        if end_epoch(self.model, self._on_epoch_end, self._catch_up):
             self.model.stop_training = True
 
 
@@ -314,3 +323,22 @@ class SeededKerasClassifier(_ArrayFeaturesMixin, _SeededFitMixin, KerasClassifie
 
 class SeededKerasRegressor(_ArrayFeaturesMixin, _SeededFitMixin, KerasRegressor):
     """scikeras' regressor with reproducible, side-effect-free fits."""
+
+
+def thread_with_keras_settings(target, name):
+    """A new thread that runs ``target()`` with this thread's Keras dtype
+    policy.
+
+    Why: Keras 3 keeps its global settings per thread (``global_state`` is
+    a ``threading.local``): a network built in a new thread, such as a
+    trainer for the epoch choice's trial, would ignore the policy that the
+    user set with ``keras.config.set_dtype_policy``. Set only in the new
+    thread, which ends with ``target``.
+    """
+    policy = keras.config.dtype_policy()
+
+    def run():
+        keras.config.set_dtype_policy(policy)
+        target()
+
+    return threading.Thread(target=run, name=name, daemon=True)
