@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from ._auto import AUTO_PATIENCE, held_out_split
-from ._keras._compat import thread_with_keras_settings
+from ._keras._compat import thread_with_caller_settings
 from ._keras._prediction import predict_in_chunks
 from ._keras._startup import consume_onednn_bool_notice
 from ._keras._trainers import (
@@ -168,7 +168,7 @@ def _overlapped(estimator, held_out, X, y, sample_weight, data_seeds):
             on_epoch_end=overlap.trial_epoch_end,
         )  # fmt: skip
 
-    trial = thread_with_keras_settings(
+    trial = thread_with_caller_settings(
         functools.partial(overlap.run, run_trial), name=TRIAL_THREAD_NAME
     )
     trial.start()

@@ -6,11 +6,12 @@ import threading
 import keras
 import numpy as np
 import pytest
+from sklearn import config_context, get_config
 
 from sk_embed import make_text_classifier
 from sk_embed import _epoch_choice
 from sk_embed._keras import _trainers
-from sk_embed._keras._compat import thread_with_keras_settings
+from sk_embed._keras._compat import thread_with_caller_settings
 from test_auto import _noisy_texts
 
 TEXTS, Y = _noisy_texts(1500, noise=0.3, seed=1)
@@ -121,17 +122,21 @@ def test_an_interrupted_fit_stops_the_trial(monkeypatch):
     np.testing.assert_array_equal(pipe.predict_proba(TEXTS[:50]), before)
 
 
-def test_a_thread_gets_the_dtype_policy_of_its_starter():
+def test_a_thread_gets_the_settings_of_its_starter():
     seen = []
+
+    def look():
+        seen.append((keras.config.dtype_policy().name, get_config()["assume_finite"]))
+
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
-        thread = thread_with_keras_settings(
-            lambda: seen.append(keras.config.dtype_policy().name), name="t"
-        )
+        with config_context(assume_finite=True):
+            thread = thread_with_caller_settings(look, name="t")
         thread.start()
         thread.join()
     finally:
         keras.config.set_dtype_policy(previous)
-    assert seen == ["mixed_bfloat16"]
+    assert seen == [("mixed_bfloat16", True)]
     assert keras.config.dtype_policy().name == previous.name
+    assert not get_config()["assume_finite"]

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
@@ -325,20 +325,24 @@ class SeededKerasRegressor(_ArrayFeaturesMixin, _SeededFitMixin, KerasRegressor)
     """scikeras' regressor with reproducible, side-effect-free fits."""
 
 
-def thread_with_keras_settings(target, name):
+def thread_with_caller_settings(target, name):
     """A new thread that runs ``target()`` with this thread's Keras dtype
-    policy.
+    policy and scikit-learn configuration.
 
     Why: Keras 3 keeps its global settings per thread (``global_state`` is
     a ``threading.local``): a network built in a new thread, such as a
     trainer for the epoch choice's trial, would ignore the policy that the
-    user set with ``keras.config.set_dtype_policy``. Set only in the new
-    thread, which ends with ``target``.
+    user set with ``keras.config.set_dtype_policy``. So does scikit-learn
+    with ``config_context``, which its own ``Parallel`` hands on to its
+    workers. Both are set only in the new thread, which ends with
+    ``target``.
     """
     policy = keras.config.dtype_policy()
+    config = get_config()
 
     def run():
         keras.config.set_dtype_policy(policy)
-        target()
+        with config_context(**config):
+            target()
 
     return threading.Thread(target=run, name=name, daemon=True)
