@@ -30,13 +30,13 @@ from ._auto import (
     resolve_embedding_dim,
     resolve_epochs,
 )
-from ._epoch_choice import fit_choosing_epochs
 from ._keras._memory import check_embedding_fits
 from ._keras._networks import ENCODERS, POOLINGS, build_and_compile, set_output_bias
 from ._keras._optimizers import make_optimizer
 from ._keras._prediction import predict_in_chunks
 from ._keras._saving import model_from_state, model_to_state
 from ._keras._trainers import plan_trainer
+from ._epoch_choice import choose_epochs
 from ._utils._persistence import VersionedPickleMixin
 from ._utils._validation import model_ids, validate_token_matrix
 
@@ -196,9 +196,10 @@ class BaseSequenceEmbedding(VersionedPickleMixin, BaseEstimator):
             if self._chooses_epochs(y) and chooses_epochs(
                 self.epochs, positives, len(X), np.count_nonzero(X)
             ):
-                wrapper = fit_choosing_epochs(self, X, y, sample_weight, data_seeds)
-            else:
-                wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
+                self.epochs_, self.held_out_loss_ = choose_epochs(
+                    self, X, y, sample_weight, data_seeds
+                )
+            wrapper = self._train(X, y, sample_weight, data_seeds, self.epochs_)
             self._harvest(wrapper)
             self._resumable = False
         return self

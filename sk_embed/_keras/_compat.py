@@ -5,7 +5,6 @@ patches a third-party class or changes process-wide state. Each carries a
 comment saying why it exists, so it can go when the upstream problem does.
 """
 
-import threading
 from collections import defaultdict
 
 import keras
@@ -13,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
-from sklearn import config_context, get_config
+from sklearn import config_context
 from sklearn.base import is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import FunctionTransformer
@@ -182,13 +181,11 @@ class _SeededFitMixin:
     #: rather than at the end of each call (see ``LazyAdam``).
     catch_up_at_end = True
     #: ``on_epoch_end(model)``, called after each epoch with the model
-    #: trained; returning True ends the fit. None: no call.
+    #: trained (its rows caught up); returning True ends the fit. None: no
+    #: call.
     on_epoch_end = None
     #: True for the epoch choice's training, which leaves the model as it
-    #: was (see ``trainer_for``): ``on_epoch_end`` sees what trained, its
-    #: rows caught up, and scores it. Otherwise ``on_epoch_end`` only says
-    #: whether to go on, and the rows catch up at the end of the fit, as
-    #: without it.
+    #: was (see ``trainer_for``): ``on_epoch_end`` sees what trained.
     trial = False
     #: Every class of the model's outputs, when y may lack some (a
     #: stream's batch, or the inner rows of an epoch choice); None to take
@@ -221,7 +218,6 @@ class _SeededFitMixin:
                 history = fit_epochs(
                     trainer, train, self.batch_size, epochs, initial_epoch,
                     self.shuffle_seed, self.on_epoch_end,
-                    catch_up_each_epoch=self.trial,
                 )  # fmt: skip
             else:
                 history = self._keras_fit(
@@ -239,11 +235,7 @@ class _SeededFitMixin:
             train, self.batch_size, self.shuffle_seed,
             any_width=trims_padding(trainer),
         )  # fmt: skip
-        watch = (
-            []
-            if self.on_epoch_end is None
-            else [_EpochEnd(self.on_epoch_end, catch_up=self.trial)]
-        )
+        watch = [] if self.on_epoch_end is None else [_EpochEnd(self.on_epoch_end)]
         history = trainer.fit(
             batches.dataset,
             steps_per_epoch=batches.steps_per_epoch,
@@ -262,13 +254,12 @@ class _EpochEnd(keras.callbacks.Callback):
     """Calls ``on_epoch_end(model)`` after each epoch of Keras' ``fit``, as
     ``fit_epochs`` does, and stops the fit when it returns True."""
 
-    def __init__(self, on_epoch_end, catch_up):
+    def __init__(self, on_epoch_end):
         super().__init__()
         self._on_epoch_end = on_epoch_end
-        self._catch_up = catch_up
 
     def on_epoch_end(self, epoch, logs=None):
-        if end_epoch(self.model, self._on_epoch_end, self._catch_up):
+        if end_epoch(self.model, self._on_epoch_end):
             self.model.stop_training = True
 
 
@@ -323,26 +314,3 @@ class SeededKerasClassifier(_ArrayFeaturesMixin, _SeededFitMixin, KerasClassifie
 
 class SeededKerasRegressor(_ArrayFeaturesMixin, _SeededFitMixin, KerasRegressor):
     """scikeras' regressor with reproducible, side-effect-free fits."""
-
-
-def thread_with_caller_settings(target, name):
-    """A new thread that runs ``target()`` with this thread's Keras dtype
-    policy and scikit-learn configuration.
-
-    Why: Keras 3 keeps its global settings per thread (``global_state`` is
-    a ``threading.local``): a network built in a new thread, such as a
-    trainer for the epoch choice's trial, would ignore the policy that the
-    user set with ``keras.config.set_dtype_policy``. So does scikit-learn
-    with ``config_context``, which its own ``Parallel`` hands on to its
-    workers. Both are set only in the new thread, which ends with
-    ``target``.
-    """
-    policy = keras.config.dtype_policy()
-    config = get_config()
-
-    def run():
-        keras.config.set_dtype_policy(policy)
-        with config_context(**config):
-            target()
-
-    return threading.Thread(target=run, name=name, daemon=True)

@@ -31,18 +31,16 @@ _EPOCH_FUNCTIONS = "_sk_embed_epoch_functions"
 
 
 def fit_epochs(
-    model, arrays, batch_size, epochs, initial_epoch, seed, on_epoch_end=None,
-    catch_up_each_epoch=True,
-):  # fmt: skip
+    model, arrays, batch_size, epochs, initial_epoch, seed, on_epoch_end=None
+):
     """Train ``model`` as ``fit`` would with ``ShuffledBatches(arrays,
     batch_size, seed)`` and no callbacks, and return its history as a dict
     of lists.
 
     ``arrays`` is ``(X, y)`` or ``(X, y, sample_weight)``; the epochs are
     numbered from ``initial_epoch`` to ``initial_epoch + epochs - 1``.
-    ``on_epoch_end(model)``, if given, is called after each epoch (once
-    LazyAdam's rows have caught up, if ``catch_up_each_epoch``) and ends
-    the fit by returning True.
+    ``on_epoch_end(model)``, if given, is called after each epoch, once
+    LazyAdam's rows have caught up, and ends the fit by returning True.
     """
     tensors = tuple(tf.convert_to_tensor(array) for array in arrays)
     epoch_function = _epoch_function(model, tensors)
@@ -54,25 +52,17 @@ def fit_epochs(
         epoch_function(tensors, order.next(), tf.constant(batch_size, tf.int64))
         for name, value in model.get_metrics_result().items():
             history.setdefault(name, []).append(float(value))
-        if on_epoch_end is not None and end_epoch(
-            model, on_epoch_end, catch_up_each_epoch
-        ):
+        if on_epoch_end is not None and end_epoch(model, on_epoch_end):
             break
     # As Keras' fit ends: LazyAdam catches its rows up here.
     model.optimizer.finalize_variable_values(model.trainable_weights)
     return history
 
 
-def end_epoch(model, on_epoch_end, catch_up=True):
-    """Return ``on_epoch_end(model)``: True ends the fit.
-
-    With ``catch_up``, LazyAdam's rows catch up first, as at the end of a
-    fit, for a hook that reads the weights. Without, the next epoch's
-    arithmetic is that of a fit without the hook (a catch-up in between
-    changes it, by rounding; see ``LazyAdam``).
-    """
-    if catch_up:
-        model.optimizer.finalize_variable_values(model.trainable_weights)
+def end_epoch(model, on_epoch_end):
+    """Catch LazyAdam's rows up, as the end of a fit does, and return
+    ``on_epoch_end(model)``: True ends the fit."""
+    model.optimizer.finalize_variable_values(model.trainable_weights)
     return on_epoch_end(model)
 
 

@@ -124,11 +124,7 @@ _SHARED = {
         at most 4 on held-out rows: it
         holds out a stratified tenth of them, trains on the others until
         their log-loss stops falling, and trains anew on every row for the
-        epochs of the lowest loss (a network of up to 2 million weights,
-        with no callbacks, validation split or progress bar, trains on
-        every row in this thread while that trial runs in a second one,
-        and stops at the chosen epoch: the same network, sooner). The
-        value used is ``epochs_``.
+        epochs of the lowest loss. The value used is ``epochs_``.
     batch_size : int or "auto", default=32
         Number of samples per gradient update. "auto" follows the data: the
         power of two nearest ``n_samples / 50``, between 32 and 512, so that
